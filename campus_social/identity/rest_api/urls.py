@@ -1,0 +1,37 @@
+from django.urls import path
+
+from campus_social.identity.rest_api import views
+
+app_name = "identity"
+
+urlpatterns = [
+    path("auth/card/", views.CardLoginApi.as_view(), name="card-login"),
+    path("auth/logout/", views.LogoutApi.as_view(), name="logout"),
+    path("me/", views.MeApi.as_view(), name="me"),
+    path("me/language/", views.MyLanguageApi.as_view(), name="my-language"),
+    path("me/sessions/", views.MySessionListApi.as_view(), name="my-sessions"),
+    path("me/sessions/<int:session_id>/", views.MySessionApi.as_view(), name="my-session"),
+    path("staff/residents/", views.StaffResidentListApi.as_view(), name="staff-residents"),
+    path(
+        "staff/residents/<int:resident_id>/",
+        views.StaffResidentApi.as_view(),
+        name="staff-resident",
+    ),
+    path(
+        "staff/residents/<int:resident_id>/cards/",
+        views.StaffResidentCardListApi.as_view(),
+        name="staff-resident-cards",
+    ),
+    path(
+        "staff/cards/<int:card_id>/unlock/",
+        views.StaffCardUnlockApi.as_view(),
+        name="staff-card-unlock",
+    ),
+    path("staff/devices/", views.StaffReaderDeviceListApi.as_view(), name="staff-devices"),
+    path(
+        "staff/devices/<int:device_id>/",
+        views.StaffReaderDeviceApi.as_view(),
+        name="staff-device",
+    ),
+    path("devices/me/", views.ReaderDeviceMeApi.as_view(), name="device-me"),
+]

@@ -1,0 +1,493 @@
+"""Writes to identity: registering residents, card login, unlocking and renewing cards,
+reader devices and sessions.  Every public service takes the acting resident and checks it."""
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from campus_social.audit.services import audit_record
+from campus_social.common.errors import Forbidden, Invalid, Locked, NotFound, Unauthenticated
+from campus_social.identity.cards import card_hash, parse_card_id, parse_pin, refuse_my_number
+from campus_social.identity.models import (
+    CHILD_UNTIL_AGE,
+    Card,
+    District,
+    GuardianLink,
+    Organisation,
+    OrganisationRole,
+    ReaderDevice,
+    Resident,
+    ResidentSession,
+    age_on,
+)
+from campus_social.identity.selectors import Actor, Operator, require_city_staff
+
+_AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+# --- Card login -----------------------------------------------------------------------------
+
+
+def card_login(*, request: HttpRequest, card_id: object, pin: object) -> Resident:
+    """Sign a resident in by card and PIN, starting a session on ``request``.
+
+    Refusals raise: ``Invalid`` (malformed input or a My Number), ``Unauthenticated`` (unknown or
+    replaced card, wrong PIN — with ``attempts_left``), ``Locked`` (card locked), ``Forbidden``
+    (account deactivated).  Every attempt is audited; wrong-PIN counts persist through refusals.
+    """
+    try:
+        normalised = parse_card_id(card_id)
+        valid_pin = parse_pin(pin)
+    except Invalid as error:
+        audit_record(actor=None, action="login.refused", detail={"reason": error.code})
+        raise
+    resident = _card_check_pin(card_hash(normalised), valid_pin)
+    _session_start(request, resident)
+    return resident
+
+
+def _card_check_pin(hashed_card: str, pin: str) -> Resident:
+    outcome = _card_attempt(hashed_card, pin)
+    if isinstance(outcome, Resident):
+        return outcome
+    raise outcome
+
+
+def _card_attempt(hashed_card: str, pin: str) -> Resident | Exception:
+    """Check the PIN under a row lock and record the attempt; the refusal is returned, not
+    raised, so the failed-attempt count and audit event commit."""
+    with transaction.atomic():
+        card = (
+            Card.objects.select_for_update()
+            .select_related("resident")
+            .filter(card_hash=hashed_card)
+            .first()
+        )
+        if card is None:
+            make_password(pin)  # the same work as a real check, so timing tells nothing
+            audit_record(actor=None, action="login.unknown_card")
+            return Unauthenticated(
+                _(
+                    "This card is not registered with Campus Social. Please ask at the "
+                    "resident services counter of the city office to register."
+                ),
+                code="unknown_card",
+            )
+        if card.retired_at is not None:
+            audit_record(actor=None, action="login.replaced_card", target=card)
+            return Unauthenticated(
+                _("This card has been replaced by a newer card. Please use your new card."),
+                code="card_replaced",
+            )
+        if card.is_locked:
+            audit_record(actor=None, action="login.card_locked", target=card)
+            return _card_locked_error()
+        if not check_password(pin, card.pin_hash):
+            card.failed_pin_attempts += 1
+            attempts_left = max(settings.CARD_PIN_ATTEMPTS - card.failed_pin_attempts, 0)
+            if attempts_left == 0:
+                card.locked_at = timezone.now()
+            card.save(update_fields=["failed_pin_attempts", "locked_at"])
+            audit_record(
+                actor=None,
+                action="login.wrong_pin",
+                target=card,
+                detail={"attempts_left": attempts_left},
+            )
+            if attempts_left == 0:
+                audit_record(actor=None, action="card.locked", target=card)
+                return _card_locked_error()
+            return Unauthenticated(
+                ngettext(
+                    "The PIN is not correct. %(count)d more wrong PIN will lock the card.",
+                    "The PIN is not correct. %(count)d more wrong PINs will lock the card.",
+                    attempts_left,
+                )
+                % {"count": attempts_left},
+                code="wrong_pin",
+                attempts_left=attempts_left,
+            )
+        if not card.resident.is_active:
+            audit_record(actor=card.resident, action="login.inactive", target=card)
+            return Forbidden(
+                _("This account is not active. Please ask at the city office."),
+                code="account_inactive",
+            )
+        card.failed_pin_attempts = 0
+        card.last_used_at = timezone.now()
+        card.save(update_fields=["failed_pin_attempts", "last_used_at"])
+        return card.resident
+
+
+def _card_locked_error() -> Locked:
+    return Locked(
+        _(
+            "This card is locked after three wrong PINs. Please bring it to the resident "
+            "services counter of the city office, where staff will unlock it."
+        ),
+        code="card_locked",
+    )
+
+
+def _session_start(request: HttpRequest, resident: Resident) -> None:
+    django_login(request, resident, backend=_AUTH_BACKEND)
+    session: SessionBase = request.session
+    ResidentSession.objects.create(
+        resident=resident,
+        session_key=session.session_key,
+        expires_at=session.get_expiry_date(),
+        user_agent=request.headers.get("User-Agent", "")[:200],
+    )
+    audit_record(actor=resident, action="login.succeeded")
+
+
+def session_end_current(*, request: HttpRequest) -> None:
+    """Sign out of this session (and forget it in the resident's session list)."""
+    resident = request.user
+    if isinstance(resident, Resident):
+        ResidentSession.objects.filter(session_key=request.session.session_key).delete()
+        audit_record(actor=resident, action="logout")
+    django_logout(request)
+
+
+def session_end(*, resident: Resident, session_id: int) -> None:
+    """End one of the resident's own sessions, wherever it is signed in."""
+    record = ResidentSession.objects.filter(resident=resident, pk=session_id).first()
+    if record is None:
+        raise NotFound(_("No such session."))
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    session_store(session_key=record.session_key).delete()
+    record.delete()
+    audit_record(actor=resident, action="session.ended", detail={"session": session_id})
+
+
+def resident_language_set(*, resident: Resident, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid(_("Unknown language."), code="invalid_language")
+    resident.language = language
+    resident.save(update_fields=["language"])
+
+
+# --- Registration at the counter --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    organisation_slug: str
+    role: str
+
+    @classmethod
+    def parse(cls, text: str) -> "RoleGrant":
+        """``ORG_SLUG:ROLE``, as the command line writes it."""
+        slug, _sep, role = text.partition(":")
+        return cls(organisation_slug=slug.strip(), role=role.strip())
+
+
+_NAME_SPLIT = re.compile(r"[\s\u3000]+")
+_MAX_AGE = 130
+
+
+def resident_register(
+    *,
+    actor: Actor,
+    name: str,
+    birth_date: date | None,
+    card_id: str,
+    pin: str,
+    given_name: str = "",
+    name_kana: str = "",
+    district: str = "",
+    email: str = "",
+    language: str = "ja",
+    roles: Iterable[RoleGrant] = (),
+    guardian_card_id: str = "",
+) -> Resident:
+    """Register a resident with their card, as city staff do at the counter.
+
+    A resident under 18 is registered only with an adult guardian's card, and is linked to that
+    guardian.  Every problem is reported at once, per field, and nothing is created.
+    Audited as ``resident.registered``.
+    """
+    require_city_staff(actor)
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    name = _NAME_SPLIT.sub(" ", name or "").strip()
+    given_name = (given_name or "").strip() or name.split(" ")[-1]
+    name_kana = (name_kana or "").strip()
+    for field, value, limit in (("name", name, 150), ("given_name", given_name, 80)):
+        if not value:
+            fail(field, _("Please enter the name."))
+        elif len(value) > limit:
+            fail(field, _("Please use at most %(limit)d characters.") % {"limit": limit})
+    for field, value in (("name", name), ("name_kana", name_kana), ("email", email)):
+        try:
+            refuse_my_number(value, field=field)
+        except Invalid as error:
+            fail(field, error.message)
+
+    today = timezone.localdate()
+    age: int | None = None
+    if birth_date is None:
+        fail("birth_date", _("Please enter the birth date."))
+    elif birth_date > today:
+        fail("birth_date", _("The birth date cannot be in the future."))
+    else:
+        age = age_on(birth_date, today)
+        if age > _MAX_AGE:
+            fail("birth_date", _("Please check the birth date."))
+
+    home: District | None = None
+    if district:
+        home = District.objects.filter(slug=district).first()
+        if home is None:
+            fail(
+                "district", _("There is no district with the code “%(code)s”.") % {"code": district}
+            )
+
+    hashed_card = ""
+    try:
+        hashed_card = card_hash(parse_card_id(card_id))
+    except Invalid as error:
+        fail("card_id", error.message)
+    else:
+        if Card.objects.filter(card_hash=hashed_card).exists():
+            fail("card_id", _("This card is already registered."))
+    try:
+        parse_pin(pin)
+    except Invalid as error:
+        fail("pin", error.message)
+
+    if language not in dict(settings.LANGUAGES):
+        fail("language", _("Unknown language."))
+
+    is_child = age is not None and age < CHILD_UNTIL_AGE
+    grants = _resolve_roles(list(roles), is_child=is_child, fail=fail)
+    guardian = _resolve_guardian(guardian_card_id, is_child=is_child, age=age, fail=fail)
+
+    if errors:
+        raise Invalid(_("Some of the information is not valid. Please check it."), fields=errors)
+
+    with transaction.atomic():
+        resident = Resident.objects.create_user(
+            name=name,
+            given_name=given_name,
+            name_kana=name_kana,
+            birth_date=birth_date,
+            district=home,
+            email=email,
+            language=language,
+        )
+        try:
+            Card.objects.create(
+                resident=resident, card_hash=hashed_card, pin_hash=make_password(pin)
+            )
+        except IntegrityError:
+            # Another counter registered the same card a moment ago.
+            raise Invalid(
+                _("This card is already registered."),
+                fields={"card_id": [_("This card is already registered.")]},
+            ) from None
+        for organisation, role in grants:
+            OrganisationRole.objects.create(resident=resident, organisation=organisation, role=role)
+        if guardian is not None:
+            GuardianLink.objects.create(guardian=guardian, child=resident)
+        audit_record(
+            actor=actor,
+            action="resident.registered",
+            target=resident,
+            detail={"via": "command" if isinstance(actor, Operator) else "counter"},
+        )
+    return resident
+
+
+def _resolve_roles(
+    roles: list[RoleGrant], *, is_child: bool, fail: Any
+) -> list[tuple[Organisation, str]]:
+    grants = []
+    valid_roles = dict(OrganisationRole.Role.choices)
+    for grant in roles:
+        organisation = Organisation.objects.filter(slug=grant.organisation_slug).first()
+        if organisation is None:
+            fail(
+                "roles",
+                _("There is no organisation with the code “%(code)s”.")
+                % {"code": grant.organisation_slug},
+            )
+        elif grant.role not in valid_roles:
+            fail(
+                "roles",
+                _("“%(role)s” is not a role. Choose one of: %(roles)s.")
+                % {"role": grant.role, "roles": ", ".join(valid_roles)},
+            )
+        elif is_child and grant.role != OrganisationRole.Role.MEMBER:
+            fail("roles", _("A child can only be a member of an organisation."))
+        else:
+            grants.append((organisation, grant.role))
+    return grants
+
+
+def _resolve_guardian(
+    guardian_card_id: str, *, is_child: bool, age: int | None, fail: Any
+) -> Resident | None:
+    if not guardian_card_id:
+        if is_child:
+            fail(
+                "guardian_card_id",
+                _("A resident under 18 is registered together with a guardian's card."),
+            )
+        return None
+    if age is not None and not is_child:
+        fail("guardian_card_id", _("Only residents under 18 are registered with a guardian."))
+        return None
+    try:
+        hashed = card_hash(parse_card_id(guardian_card_id, field="guardian_card_id"))
+    except Invalid as error:
+        fail("guardian_card_id", error.message)
+        return None
+    card = (
+        Card.objects.select_related("resident")
+        .filter(card_hash=hashed, retired_at__isnull=True)
+        .first()
+    )
+    if card is None or not card.resident.is_active:
+        fail("guardian_card_id", _("The guardian's card is not registered."))
+        return None
+    guardian_age = card.resident.age
+    if guardian_age is None or guardian_age < CHILD_UNTIL_AGE:
+        fail("guardian_card_id", _("The guardian must be an adult."))
+        return None
+    return card.resident
+
+
+# --- Card care by staff -------------------------------------------------------------------------
+
+
+def card_unlock(*, actor: Actor, card_id: int) -> Card:
+    """Unlock a card locked by wrong PINs and reset its count.  Audited as ``card.unlocked``."""
+    require_city_staff(actor)
+    with transaction.atomic():
+        card = Card.objects.select_for_update().filter(pk=card_id).first()
+        if card is None:
+            raise NotFound(_("No such card."))
+        if not card.is_locked:
+            raise Invalid(_("This card is not locked."), code="not_locked")
+        card.locked_at = None
+        card.failed_pin_attempts = 0
+        card.save(update_fields=["locked_at", "failed_pin_attempts"])
+        audit_record(actor=actor, action="card.unlocked", target=card)
+    return card
+
+
+def card_replace(*, actor: Actor, resident_id: int, new_card_id: str, pin: str) -> Card:
+    """Link a renewed card to the same resident and retire the old one.
+
+    The resident stays one person: same id, roles, guardians and history.  Audited as
+    ``card.replaced``.
+    """
+    require_city_staff(actor)
+    errors: dict[str, list[str]] = {}
+    hashed = ""
+    try:
+        hashed = card_hash(parse_card_id(new_card_id))
+    except Invalid as error:
+        errors["card_id"] = [error.message]
+    try:
+        parse_pin(pin)
+    except Invalid as error:
+        errors["pin"] = [error.message]
+    if errors:
+        raise Invalid(_("Some of the information is not valid. Please check it."), fields=errors)
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+        if resident is None:
+            raise NotFound(_("No such resident."))
+        if Card.objects.filter(card_hash=hashed).exists():
+            message = _("This card is already registered.")
+            raise Invalid(message, fields={"card_id": [message]})
+        Card.objects.filter(resident=resident, retired_at__isnull=True).update(
+            retired_at=timezone.now()
+        )
+        card = Card.objects.create(resident=resident, card_hash=hashed, pin_hash=make_password(pin))
+        audit_record(actor=actor, action="card.replaced", target=card)
+    return card
+
+
+# --- Reader devices -----------------------------------------------------------------------------
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def reader_device_register(
+    *, actor: Actor, name: str, organisation_slug: str
+) -> tuple[ReaderDevice, str]:
+    """Register a venue's card reader.  Returns the device and its key, shown only this once."""
+    require_city_staff(actor)
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 100:
+        errors["name"] = [_("Please give the reader a name of at most 100 characters.")]
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    if organisation is None:
+        errors["organisation"] = [
+            _("There is no organisation with the code “%(code)s”.") % {"code": organisation_slug}
+        ]
+    if errors:
+        raise Invalid(_("Some of the information is not valid. Please check it."), fields=errors)
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    device = ReaderDevice.objects.create(
+        name=name,
+        organisation=organisation,
+        key_prefix=prefix,
+        secret_hash=_secret_hash(secret),
+        created_by=actor if isinstance(actor, Resident) else None,
+    )
+    audit_record(actor=actor, action="device.registered", target=device)
+    return device, f"{prefix}.{secret}"
+
+
+def reader_device_deactivate(*, actor: Actor, device_id: int) -> ReaderDevice:
+    require_city_staff(actor)
+    device = ReaderDevice.objects.filter(pk=device_id).first()
+    if device is None:
+        raise NotFound(_("No such card reader."))
+    device.is_active = False
+    device.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="device.deactivated", target=device)
+    return device
+
+
+def reader_device_authenticate(*, key: str) -> ReaderDevice | None:
+    """The active device a key belongs to, or ``None``.  Notes when the device was last seen."""
+    prefix, _sep, secret = key.partition(".")
+    if not prefix or not secret:
+        return None
+    device = ReaderDevice.objects.select_related("organisation").filter(key_prefix=prefix).first()
+    if device is None or not device.is_active:
+        return None
+    if not secrets.compare_digest(device.secret_hash, _secret_hash(secret)):
+        return None
+    now = timezone.now()
+    ReaderDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    device.last_seen_at = now
+    return device

@@ -1,0 +1,26 @@
+"""The one place where every app's routes meet.  Pages at the root, the API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from campus_social.common import health
+
+api_v1 = [
+    path("", include("campus_social.identity.rest_api.urls")),
+    path("", include("campus_social.audit.rest_api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("frontend.urls")),
+]
+
+handler404 = "frontend.views.not_found"
+handler500 = "frontend.views.server_error"
