@@ -30,7 +30,7 @@ test-unit: install ## Unit, API and websocket tests (pytest, without the browser
 	$(PY) -m pytest -p no:playwright --ignore=tests/browser
 
 test-browser: install browser-deps ## Browser tests: Playwright driving Debian's chromium, with axe-core
-	$(PY) -m pytest -p no:asyncio tests/browser
+	$(PY) -m pytest -p no:asyncio -W "ignore::pytest.PytestConfigWarning" tests/browser
 
 check: lint types imports migrations-check ## Every static check: ruff, mypy, import-linter, migrations
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "campus_social.common.middleware.LanguageMiddleware",
+    "campus_social.common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,7 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # Persistent connections pay off in production; elsewhere (tests included) they would keep
+    # connections open in Channels' worker threads after the work is done.
+    _conn_max_age = env.int("DATABASE_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+    DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +167,11 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # Three wrong PINs in a row lock a card on this platform, as the real card does.
 CARD_PIN_ATTEMPTS = 3
+# Card-login attempts, counted for the page and the API alike.  Per card: the lock stops
+# guessing anyway; this stops hammering a locked card.  Per address: a city-office counter or a
+# kiosk serves many residents from one address, so it must allow at least 10 a minute.
+CARD_LOGIN_RATE_PER_CARD = env("CARD_LOGIN_RATE_PER_CARD", default="10/min")
+CARD_LOGIN_RATE_PER_ADDRESS = env("CARD_LOGIN_RATE_PER_ADDRESS", default="30/min")
 
 # --- Internationalisation -------------------------------------------------------------------
 
@@ -210,12 +219,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        # Per card: three wrong PINs lock it anyway; this stops hammering a locked card.
-        "card_login_card": env("THROTTLE_CARD_LOGIN_CARD", default="10/min"),
-        # Per address: a city-office counter or kiosk behind one address serves many residents.
-        "card_login_address": env("THROTTLE_CARD_LOGIN_ADDRESS", default="30/min"),
-    },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
@@ -241,6 +244,7 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+CSRF_FAILURE_VIEW = "frontend.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 

@@ -18,9 +18,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls")),
 ]
 
+handler403 = "frontend.views.permission_denied"
 handler404 = "frontend.views.not_found"
 handler500 = "frontend.views.server_error"

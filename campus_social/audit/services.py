@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest
 
 from campus_social.audit.models import AuditEvent
 
@@ -35,4 +36,14 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         detail=detail,
+    )
+
+
+def audit_permission_denied(*, request: HttpRequest) -> AuditEvent:
+    """Record that the signed-in caller was refused a page or API route (by route name)."""
+    match = request.resolver_match
+    return audit_record(
+        actor=request.user,
+        action="permission.denied",
+        detail={"route": match.view_name if match else "", "method": request.method},
     )

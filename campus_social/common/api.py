@@ -11,17 +11,26 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from campus_social.audit.services import audit_record
+from campus_social.audit.services import audit_permission_denied
 from campus_social.common.errors import ServiceError
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+# DRF's codes, renamed to the vocabulary the websocket protocol's error frames use too.
+_CODES = {
+    "permission_denied": "forbidden",
+    "not_authenticated": "unauthenticated",
+    "authentication_failed": "unauthenticated",
+    "parse_error": "invalid",
+    "throttled": "rate_limited",
+}
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
@@ -40,8 +49,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.fields:
             body["fields"] = exc.fields
         if exc.status == 403 and request is not None:
-            _audit_permission_failure(request, context)
-        return Response(body, status=exc.status)
+            audit_permission_denied(request=request)
+        headers = (
+            {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
+        )
+        return Response(body, status=exc.status, headers=headers)
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -59,22 +71,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
-        response.data = {
-            "code": codes if isinstance(codes, str) else "error",
-            "detail": str(exc.detail),
-        }
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        code = codes if isinstance(codes, str) else "error"
+        response.data = {"code": _CODES.get(code, code), "detail": str(exc.detail)}
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
             response.data["code"] = "rate_limited"
-            response.data["retry_after"] = int(exc.wait) + 1
+            response.data["retry_after"] = int(wait) + 1
         if isinstance(exc, exceptions.PermissionDenied) and request is not None:
-            _audit_permission_failure(request, context)
+            audit_permission_denied(request=request)
     return response
-
-
-def _audit_permission_failure(request: Request, context: dict[str, Any]) -> None:
-    match = getattr(request, "resolver_match", None)
-    audit_record(
-        actor=request.user,
-        action="permission.denied",
-        detail={"route": match.view_name if match else "", "method": request.method},
-    )

@@ -1,5 +1,20 @@
+from django.http import HttpRequest
 from rest_framework import authentication
 from rest_framework.request import Request
+
+from campus_social.identity.models import Resident
+
+
+class AuthenticatedRequest(Request):
+    """The type of ``request`` in an API view that requires a signed-in resident."""
+
+    user: Resident
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The type of ``request`` in a page view behind ``login_required``."""
+
+    user: Resident
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

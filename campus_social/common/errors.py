@@ -57,3 +57,10 @@ class Conflict(ServiceError):
 class Locked(ServiceError):
     status = 423
     code = "locked"
+
+
+class RateLimited(ServiceError):
+    """Too many attempts; ``retry_after`` (seconds) says when to try again."""
+
+    status = 429
+    code = "rate_limited"

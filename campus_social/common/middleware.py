@@ -3,9 +3,10 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -36,7 +37,7 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = self._choose(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
@@ -47,9 +48,41 @@ class LanguageMiddleware:
         supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen in supported:
-            return chosen  # type: ignore[return-value]
+            return chosen
         if request.path.startswith("/api/"):
             accepted = translation.get_language_from_request(request)
             if accepted in supported:
                 return accepted
         return settings.LANGUAGE_CODE
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses API bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413 before anything reads them.
+
+    Django enforces that limit only when ``request.body`` is read; DRF's parsers read the stream
+    directly, so without this a client could make the server parse any amount of JSON.  File
+    uploads (multipart) have their own per-field limits and pass through.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        is_multipart = request.content_type == "multipart/form-data"
+        if limit is not None and not is_multipart and self._length(request) > limit:
+            return JsonResponse(
+                {
+                    "code": "too_large",
+                    "detail": _("The request is too large. Please send less at once."),
+                },
+                status=413,
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _length(request: HttpRequest) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0

@@ -128,3 +128,8 @@ def resident_profile(*, resident: Resident) -> dict[str, object]:
         "guardians": list(resident_guardians(resident=resident)),
         "children": list(resident_children(resident=resident)),
     }
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The roles a resident can hold in an organisation, as (code, label) pairs."""
+    return [(code, str(label)) for code, label in OrganisationRole.Role.choices]

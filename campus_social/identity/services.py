@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campus_social.audit.services import audit_record
-from campus_social.common.errors import Forbidden, Invalid, Locked, NotFound, Unauthenticated
+from campus_social.common.errors import (
+    Forbidden,
+    Invalid,
+    Locked,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+from campus_social.common.ratelimit import client_address, rate_limit_hit
 from campus_social.identity.cards import card_hash, parse_card_id, parse_pin, refuse_my_number
 from campus_social.identity.models import (
     CHILD_UNTIL_AGE,
@@ -46,19 +54,35 @@ _AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def card_login(*, request: HttpRequest, card_id: object, pin: object) -> Resident:
     """Sign a resident in by card and PIN, starting a session on ``request``.
 
-    Refusals raise: ``Invalid`` (malformed input or a My Number), ``Unauthenticated`` (unknown or
-    replaced card, wrong PIN — with ``attempts_left``), ``Locked`` (card locked), ``Forbidden``
-    (account deactivated).  Every attempt is audited; wrong-PIN counts persist through refusals.
+    Refusals raise: ``RateLimited`` (too many attempts from this address or on this card, with
+    ``retry_after``), ``Invalid`` (malformed input or a My Number), ``Unauthenticated`` (unknown
+    or replaced card, wrong PIN — with ``attempts_left``), ``Locked`` (card locked),
+    ``Forbidden`` (account deactivated).  Every attempt is audited; wrong-PIN counts persist
+    through refusals.
     """
+    _card_login_rate_limit(client_address(request), "address", settings.CARD_LOGIN_RATE_PER_ADDRESS)
     try:
         normalised = parse_card_id(card_id)
         valid_pin = parse_pin(pin)
     except Invalid as error:
         audit_record(actor=None, action="login.refused", detail={"reason": error.code})
         raise
-    resident = _card_check_pin(card_hash(normalised), valid_pin)
+    hashed_card = card_hash(normalised)
+    _card_login_rate_limit(hashed_card, "card", settings.CARD_LOGIN_RATE_PER_CARD)
+    resident = _card_check_pin(hashed_card, valid_pin)
     _session_start(request, resident)
     return resident
+
+
+def _card_login_rate_limit(ident: str, scope: str, rate: str) -> None:
+    wait = rate_limit_hit(scope=f"card_login_{scope}", ident=ident, rate=rate)
+    if wait is not None:
+        audit_record(actor=None, action="login.rate_limited", detail={"per": scope})
+        raise RateLimited(
+            _("Too many sign-in attempts. Please wait %(seconds)d seconds and try again.")
+            % {"seconds": wait},
+            retry_after=wait,
+        )
 
 
 def _card_check_pin(hashed_card: str, pin: str) -> Resident:
@@ -147,6 +171,7 @@ def _card_locked_error() -> Locked:
 def _session_start(request: HttpRequest, resident: Resident) -> None:
     django_login(request, resident, backend=_AUTH_BACKEND)
     session: SessionBase = request.session
+    assert session.session_key is not None  # login() has just saved the session
     ResidentSession.objects.create(
         resident=resident,
         session_key=session.session_key,
@@ -232,10 +257,10 @@ def resident_register(
     name = _NAME_SPLIT.sub(" ", name or "").strip()
     given_name = (given_name or "").strip() or name.split(" ")[-1]
     name_kana = (name_kana or "").strip()
+    if not name:
+        fail("name", _("Please enter the name."))
     for field, value, limit in (("name", name, 150), ("given_name", given_name, 80)):
-        if not value:
-            fail(field, _("Please enter the name."))
-        elif len(value) > limit:
+        if len(value) > limit:
             fail(field, _("Please use at most %(limit)d characters.") % {"limit": limit})
     for field, value in (("name", name), ("name_kana", name_kana), ("email", email)):
         try:
@@ -387,6 +412,8 @@ def card_unlock(*, actor: Actor, card_id: int) -> Card:
         card = Card.objects.select_for_update().filter(pk=card_id).first()
         if card is None:
             raise NotFound(_("No such card."))
+        if card.retired_at is not None:
+            raise Invalid(_("This card has been replaced; it cannot be unlocked."), code="retired")
         if not card.is_locked:
             raise Invalid(_("This card is not locked."), code="not_locked")
         card.locked_at = None
@@ -451,7 +478,7 @@ def reader_device_register(
         errors["organisation"] = [
             _("There is no organisation with the code “%(code)s”.") % {"code": organisation_slug}
         ]
-    if errors:
+    if errors or organisation is None:
         raise Invalid(_("Some of the information is not valid. Please check it."), fields=errors)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from campus_social.identity.models import ReaderDevice
 from campus_social.identity.services import reader_device_authenticate
@@ -29,5 +30,5 @@ class ReaderDeviceAuthentication(authentication.BaseAuthentication):
 
 
 class IsReaderDevice(permissions.BasePermission):
-    def has_permission(self, request: Request, view: object) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return isinstance(request.auth, ReaderDevice)

@@ -1,0 +1,251 @@
+"""Page forms.  They check only the shape of the input; the services own the rules and their
+messages, which ``show_service_error`` puts next to the fields they concern."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from campus_social.common.errors import ServiceError
+from campus_social.common.my_number import looks_like_my_number
+from campus_social.identity import selectors
+
+
+class FrontendFormRenderer(DjangoTemplates):
+    """Renders every field as label, hint, errors and input, tied together for screen readers."""
+
+    form_template_name = "frontend/forms/form.html"
+    field_template_name = "frontend/forms/field.html"
+
+
+_RENDERER = FrontendFormRenderer()
+Choices = list[tuple[str, Any]]
+
+
+class PageForm(forms.Form):
+    default_renderer = _RENDERER
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def show_service_error(
+        self, error: ServiceError, *, field_names: dict[str, str] | None = None
+    ) -> None:
+        """Attach a service's per-field messages to this form's fields (renamed through
+        ``field_names`` where the form calls a field otherwise), the rest to the whole form."""
+        for key, messages in error.fields.items():
+            field = (field_names or {}).get(key, key)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+    def _set_choices(self, name: str, choices: Choices) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._forget_my_numbers()
+
+    def _forget_my_numbers(self) -> None:
+        """Never send a My Number back to the browser, even into the field it was typed in.
+        The cleaned data keeps it, so that the service can refuse it with its message."""
+        if not self.is_bound:
+            return
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        for name in self.fields:
+            value = data.get(name)
+            if isinstance(value, str) and looks_like_my_number(value):
+                data[name] = ""
+        self.data = data
+
+
+def _card_input(**attrs: str) -> forms.TextInput:
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            **attrs,
+        }
+    )
+
+
+def _pin_input() -> forms.PasswordInput:
+    return forms.PasswordInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "class": "input-short"}
+    )
+
+
+class LoginForm(PageForm):
+    card_id = forms.CharField(
+        label=_("Card number"),
+        max_length=200,
+        strip=False,
+        help_text=_("Hold your resident card to the reader, or type the number of your card."),
+        widget=_card_input(),
+    )
+    pin = forms.CharField(
+        label=_("PIN (4 digits)"),
+        max_length=20,
+        strip=False,
+        help_text=_("The 4-digit PIN of your resident card."),
+        widget=_pin_input(),
+    )
+
+
+class ResidentSearchForm(PageForm):
+    q = forms.CharField(
+        label=_("Name or reading"),
+        required=False,
+        max_length=150,
+        help_text=_("Type part of the name, in kanji or in kana."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+def _district_choices() -> Choices:
+    return [("", _("No district"))] + [(d.slug, d.name) for d in selectors.district_list()]
+
+
+def _organisation_choices() -> Choices:
+    return [(o.slug, o.name) for o in selectors.organisation_list()]
+
+
+class ResidentRegisterForm(PageForm):
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=300,
+        help_text=_("Family name first, as on the resident card."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    given_name = forms.CharField(
+        label=_("Given name"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, the last part of the full name is used."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    name_kana = forms.CharField(
+        label=_("Reading of the name (kana)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    card_id = forms.CharField(
+        label=_("Card number"),
+        max_length=200,
+        help_text=_("Read the card with the reader, or type its number."),
+        widget=_card_input(),
+    )
+    pin = forms.CharField(
+        label=_("PIN (4 digits)"),
+        max_length=20,
+        strip=False,
+        help_text=_("The resident types the PIN themselves."),
+        widget=_pin_input(),
+    )
+    district = forms.ChoiceField(label=_("Home district"), required=False, choices=())
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+    role_organisation = forms.ChoiceField(
+        label=_("Organisation of a role"),
+        required=False,
+        choices=(),
+        help_text=_("Leave empty when the resident has no role in an organisation."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("No role")), *selectors.role_choices()],
+    )
+    guardian_card_id = forms.CharField(
+        label=_("Guardian's card number"),
+        max_length=200,
+        required=False,
+        help_text=_("Only for a resident under 18, who is registered with a guardian's card."),
+        widget=_card_input(),
+    )
+
+    # The service reports role problems under "roles"; this form has one role select.
+    service_field_names = {"roles": "role"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("district", _district_choices())
+        self._set_choices(
+            "role_organisation",
+            [
+                ("", _("No organisation")),
+                *_organisation_choices(),
+            ],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role_organisation") and not data.get("role"):
+            self.add_error("role", _("Please choose the role in the organisation."))
+        if data.get("role") and not data.get("role_organisation"):
+            self.add_error("role_organisation", _("Please choose the organisation of the role."))
+        return data
+
+
+class CardReplaceForm(PageForm):
+    card_id = forms.CharField(
+        label=_("New card number"),
+        max_length=200,
+        help_text=_("Read the renewed card with the reader, or type its number."),
+        widget=_card_input(),
+    )
+    pin = forms.CharField(
+        label=_("PIN of the new card (4 digits)"),
+        max_length=20,
+        strip=False,
+        widget=_pin_input(),
+    )
+
+
+class ReaderDeviceForm(PageForm):
+    name = forms.CharField(
+        label=_("Name of the card reader"),
+        max_length=200,
+        help_text=_("For example: Community centre, front desk."),
+    )
+    organisation = forms.ChoiceField(label=_("Organisation"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("organisation", [("", "—"), *_organisation_choices()])
+
+
+class AuditFilterForm(PageForm):
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=64,
+        help_text=_("The start of an action code, for example “login” or “card.unlocked”."),
+    )
+    actor_id = forms.IntegerField(
+        label=_("Resident number of the actor"), required=False, min_value=1
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
