@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "campus_social.common",
     "campus_social.identity",
     "campus_social.audit",
+    "campus_social.notifications",
     "messaging",
     "courses",
     "communities",
@@ -131,15 +132,30 @@ if REDIS_URL:
             "KEY_PREFIX": "cs",
         }
     }
+    # Why these values (docs/benchmarks.md has the measurements):
+    # - capacity: the default of 100 queued events per socket drops events silently under a
+    #   burst (only an INFO log); 1000 rides out bursts, and a socket that falls further behind
+    #   catches up from the database by seq anyway.
+    # - expiry: an event nobody picks up in 60 s is stale; the database has it.
+    # - group_expiry: channels_redis drops group members older than this; sockets stay open
+    #   for hours, so it stays at a day.  Stale members of dead sockets cost only queued events
+    #   that expire, as long as group_discard succeeds — hence:
+    # - max_connections: redis-py's async pool raises MaxConnectionsError past 100, which a mass
+    #   disconnect reaches; per process, 1000 leaves room.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "prefix": "cs",
-                # Capacity and expiry are tuned with the messaging benchmarks (docs/benchmarks.md).
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
                 "expiry": 60,
+                "group_expiry": 86400,
             },
         }
     }
@@ -172,6 +188,14 @@ CARD_PIN_ATTEMPTS = 3
 # kiosk serves many residents from one address, so it must allow at least 10 a minute.
 CARD_LOGIN_RATE_PER_CARD = env("CARD_LOGIN_RATE_PER_CARD", default="10/min")
 CARD_LOGIN_RATE_PER_ADDRESS = env("CARD_LOGIN_RATE_PER_ADDRESS", default="30/min")
+
+# --- Messaging ------------------------------------------------------------------------------
+
+# Messages a resident may send (sliding window); accounts younger than the set days get the
+# stricter rate.  A client told `retry_after` seconds always gets through after waiting them.
+MESSAGE_RATE = env("MESSAGE_RATE", default="30/min")
+MESSAGE_RATE_NEW_ACCOUNT = env("MESSAGE_RATE_NEW_ACCOUNT", default="10/min")
+MESSAGE_NEW_ACCOUNT_DAYS = 7
 
 # --- Internationalisation -------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from campus_social.common import health
 api_v1 = [
     path("", include("campus_social.identity.rest_api.urls")),
     path("", include("campus_social.audit.rest_api.urls")),
+    path("", include("campus_social.notifications.rest_api.urls")),
+    path("", include("messaging.rest_api.urls")),
 ]
 
 urlpatterns = [

@@ -1,16 +1,37 @@
+from functools import cached_property
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from campus_social.identity import selectors
+from campus_social.identity.models import Resident
+from campus_social.notifications import selectors as notification_selectors
 
 TEXT_SIZE_COOKIE = "text_size"
 
 
+class NotificationBadge:
+    """The signed-in resident's unread count for the menu, counted only when a template reads
+    ``unread`` — a real ``int``, which ``{% blocktranslate count %}`` needs (a lazy object is
+    not a number to it)."""
+
+    def __init__(self, user: object) -> None:
+        self._user = user
+
+    @cached_property
+    def unread(self) -> int:
+        if not isinstance(self._user, Resident) or not self._user.is_active:
+            return 0
+        return notification_selectors.notification_unread_count(resident=self._user)
+
+
 def site(request: HttpRequest) -> dict[str, object]:
-    """Page-wide settings every template needs: the large-text mode, and whether the signed-in
-    resident is city staff (looked up only when a template asks)."""
+    """Page-wide settings every template needs: the large-text mode, whether the signed-in
+    resident is city staff, and their unread notifications (both looked up only when a template
+    asks)."""
     user = getattr(request, "user", None)
     return {
         "large_text": request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
         "is_city_staff": SimpleLazyObject(lambda: selectors.resident_is_city_staff(user)),
+        "notification_badge": NotificationBadge(user),
     }

@@ -170,6 +170,22 @@ def card_replace(request: AuthenticatedHttpRequest, resident_id: int) -> HttpRes
 
 @staff_page
 @require_POST
+def resident_active(request: AuthenticatedHttpRequest, resident_id: int) -> HttpResponse:
+    """Deactivate or reactivate a resident's account."""
+    try:
+        if request.POST.get("active") == "yes":
+            services.resident_reactivate(actor=request.user, resident_id=resident_id)
+            messages.success(request, _("The account is active again."))
+        else:
+            services.resident_deactivate(actor=request.user, resident_id=resident_id)
+            messages.success(request, _("The account is deactivated and signed out everywhere."))
+    except Invalid as error:
+        messages.error(request, error.message)
+    return redirect("frontend:staff-resident", resident_id=resident_id)
+
+
+@staff_page
+@require_POST
 def card_unlock(request: AuthenticatedHttpRequest, card_id: int) -> HttpResponse:
     try:
         card = services.card_unlock(actor=request.user, card_id=card_id)

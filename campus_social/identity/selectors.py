@@ -44,6 +44,15 @@ def resident_is_city_staff(resident: object) -> bool:
     ).exists()
 
 
+def city_staff_list() -> QuerySet[Resident]:
+    """Active residents holding the staff role in the city office."""
+    return Resident.objects.filter(
+        is_active=True,
+        roles__organisation__kind=Organisation.Kind.CITY,
+        roles__role=OrganisationRole.Role.STAFF,
+    ).distinct()
+
+
 def require_city_staff(actor: object) -> None:
     """Raise ``Forbidden`` unless ``actor`` is city staff (or the operator)."""
     if not resident_is_city_staff(actor):

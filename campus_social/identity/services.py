@@ -31,6 +31,7 @@ from campus_social.common.errors import (
     Unauthenticated,
 )
 from campus_social.common.ratelimit import client_address, rate_limit_hit
+from campus_social.common.realtime import resident_send_on_commit
 from campus_social.identity.cards import card_hash, parse_card_id, parse_pin, refuse_my_number
 from campus_social.identity.models import (
     CHILD_UNTIL_AGE,
@@ -185,8 +186,10 @@ def session_end_current(*, request: HttpRequest) -> None:
     """Sign out of this session (and forget it in the resident's session list)."""
     resident = request.user
     if isinstance(resident, Resident):
-        ResidentSession.objects.filter(session_key=request.session.session_key).delete()
+        session_key = request.session.session_key
+        ResidentSession.objects.filter(session_key=session_key).delete()
         audit_record(actor=resident, action="logout")
+        _close_sockets_on_commit(resident, session_key)
     django_logout(request)
 
 
@@ -199,6 +202,44 @@ def session_end(*, resident: Resident, session_id: int) -> None:
     session_store(session_key=record.session_key).delete()
     record.delete()
     audit_record(actor=resident, action="session.ended", detail={"session": session_id})
+    _close_sockets_on_commit(resident, record.session_key)
+
+
+def _close_sockets_on_commit(resident: Resident, session_key: str | None) -> None:
+    """The websockets opened by an ended session close too (see ``messaging.consumers``)."""
+    resident_send_on_commit(resident.pk, {"type": "session.ended", "session_key": session_key})
+
+
+def resident_deactivate(*, actor: Actor, resident_id: int) -> Resident:
+    """City staff deactivate a resident: every session ends and every open socket closes.
+    Audited as ``resident.deactivated``."""
+    require_city_staff(actor)
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+        if resident is None:
+            raise NotFound(_("No such resident."))
+        if resident.pk == getattr(actor, "pk", None):
+            raise Invalid(_("You cannot deactivate yourself."), code="invalid")
+        resident.is_active = False
+        resident.save(update_fields=["is_active"])
+        session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        for record in ResidentSession.objects.filter(resident=resident):
+            session_store(session_key=record.session_key).delete()
+        ResidentSession.objects.filter(resident=resident).delete()
+        audit_record(actor=actor, action="resident.deactivated", target=resident)
+        resident_send_on_commit(resident.pk, {"type": "resident.deactivated"})
+    return resident
+
+
+def resident_reactivate(*, actor: Actor, resident_id: int) -> Resident:
+    require_city_staff(actor)
+    resident = Resident.objects.filter(pk=resident_id).first()
+    if resident is None:
+        raise NotFound(_("No such resident."))
+    resident.is_active = True
+    resident.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="resident.reactivated", target=resident)
+    return resident
 
 
 def resident_language_set(*, resident: Resident, language: str) -> None:

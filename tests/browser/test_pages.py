@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from campus_social.identity.models import Card, Resident
+from tests.browser.signing_in import sign_in
 from tests.factories import CardFactory, DistrictFactory, ResidentFactory, make_city_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -16,42 +17,11 @@ STAFF_CARD = "STAFFCARD001"
 STAFF_PIN = "1357"
 
 
-@pytest.fixture(autouse=True)
-def _english_pages(settings):
-    """These tests find things by their English source text, which stays put when the Japanese
-    catalogue changes; the test of the Japanese default sets Japanese back.  (The residents
-    below choose English too, since signing in switches to the resident's language.)"""
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def site(live_server) -> str:
-    return live_server.url
-
-
-@pytest.fixture
-def resident(transactional_db) -> Resident:
-    card = CardFactory(
-        card_id="CARD12345678",
-        pin="2468",
-        resident=ResidentFactory(name="山田 花子", language="en"),
-    )
-    return card.resident
-
-
 @pytest.fixture
 def staff(transactional_db) -> Resident:
     staff = make_city_staff(name="市役所 職員", given_name="職員", language="en")
     CardFactory(resident=staff, card_id=STAFF_CARD, pin=STAFF_PIN)
     return staff
-
-
-def sign_in(page: Page, site: str, card_id: str = "CARD12345678", pin: str = "2468") -> None:
-    page.goto(f"{site}/login/")
-    page.get_by_label("Card number").fill(card_id)
-    page.get_by_label("PIN (4 digits)").fill(pin)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def root_font_size(page: Page) -> float:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="staff-resident",
     ),
     path(
+        "staff/residents/<int:resident_id>/active/",
+        views.StaffResidentActiveApi.as_view(),
+        name="staff-resident-active",
+    ),
+    path(
         "staff/residents/<int:resident_id>/cards/",
         views.StaffResidentCardListApi.as_view(),
         name="staff-resident-cards",

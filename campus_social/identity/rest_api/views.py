@@ -102,6 +102,23 @@ class StaffResidentApi(APIView):
         return Response(s.ResidentStaffOutput(resident).data)
 
 
+class StaffResidentActiveApi(APIView):
+    """Deactivate (DELETE) or reactivate (PUT) a resident.  Deactivating ends every session and
+    closes every open websocket."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=None, responses={200: s.ResidentStaffOutput})
+    def put(self, request: AuthenticatedRequest, resident_id: int) -> Response:
+        resident = services.resident_reactivate(actor=request.user, resident_id=resident_id)
+        return Response(s.ResidentStaffOutput(resident).data)
+
+    @extend_schema(request=None, responses={200: s.ResidentStaffOutput})
+    def delete(self, request: AuthenticatedRequest, resident_id: int) -> Response:
+        resident = services.resident_deactivate(actor=request.user, resident_id=resident_id)
+        return Response(s.ResidentStaffOutput(resident).data)
+
+
 class StaffResidentCardListApi(APIView):
     permission_classes = [IsCityStaff]
 

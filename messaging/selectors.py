@@ -1,0 +1,158 @@
+"""Reads of rooms and messages, each checked against the acting resident."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from campus_social.common.errors import NotFound
+from campus_social.identity.models import Resident
+from campus_social.identity.selectors import resident_is_city_staff
+from messaging.models import Message, MessageEdit, MessageReport, ModerationAction, Room, RoomMember
+
+CATCH_UP_LIMIT = 500
+
+
+def room_membership(*, room_id: int, resident: Resident) -> RoomMember:
+    """The resident's membership of a room, with the room; ``NotFound`` for outsiders, so that
+    nobody learns which rooms exist."""
+    try:
+        return RoomMember.objects.select_related("room").get(room_id=room_id, resident=resident)
+    except (RoomMember.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such room.")) from None
+
+
+def room_moderation(*, room_id: int, resident: Resident) -> Room:
+    """The room, when the resident may moderate it: its moderators, and city staff for direct
+    rooms (which have no moderator of their own).  Everyone else gets ``NotFound``."""
+    membership = (
+        RoomMember.objects.select_related("room").filter(room_id=room_id, resident=resident).first()
+        if _is_id(room_id)
+        else None
+    )
+    if membership is not None and membership.is_moderator:
+        return membership.room
+    direct = (
+        Room.objects.filter(pk=room_id, kind=Room.Kind.DIRECT).first() if _is_id(room_id) else None
+    )
+    if direct is not None and resident_is_city_staff(resident):
+        return direct
+    raise NotFound(_("No such room."))
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def room_list_for_resident(*, resident: Resident) -> QuerySet[RoomMember]:
+    """The resident's rooms with ``unread`` (messages after the read pointer), the room with
+    the newest message first.
+
+    One query however many rooms: the count is the difference of two numbers on the rows.
+    """
+    return (
+        RoomMember.objects.filter(resident=resident)
+        .select_related("room")
+        .annotate(unread=F("room__last_seq") - F("last_read_seq"))
+        .order_by(F("room__last_message_at").desc(nulls_last=True), "room_id")
+    )
+
+
+def unread_count(membership: RoomMember) -> int:
+    return max(membership.room.last_seq - membership.last_read_seq, 0)
+
+
+def message_list(
+    *, room: Room, after: int | None = None, before: int | None = None, limit: int = 50
+) -> list[Message]:
+    """Messages of a room in seq order: after a seq, before a seq (the newest ``limit`` of those),
+    or the newest ``limit``."""
+    messages = Message.objects.filter(room=room).select_related("author")
+    if after is not None:
+        return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    newest = list(messages.order_by("-seq")[:limit])
+    newest.reverse()
+    return newest
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    messages: list[Message]
+    gap: tuple[int, int] | None  # (from_seq, to_seq) the client must fetch through REST
+    last_seq: int
+    unread: int
+
+
+def room_catch_up(*, membership: RoomMember, after: int | None) -> CatchUp:
+    """What a subscribing socket is sent: every message after ``after`` (at most 500, the
+    newest; older ones are named as a gap)."""
+    room = Room.objects.only("last_seq").get(pk=membership.room_id)
+    start = 0 if after is None else after
+    gap = None
+    if room.last_seq - start > CATCH_UP_LIMIT:
+        gap = (start + 1, room.last_seq - CATCH_UP_LIMIT)
+        start = room.last_seq - CATCH_UP_LIMIT
+    messages = list(
+        Message.objects.filter(room_id=membership.room_id, seq__gt=start, seq__lte=room.last_seq)
+        .select_related("author")
+        .order_by("seq")
+    )
+    unread = max(room.last_seq - membership.last_read_seq, 0)
+    return CatchUp(messages=messages, gap=gap, last_seq=room.last_seq, unread=unread)
+
+
+def message_history(*, room_id: int, seq: int, moderator: Resident) -> list[MessageEdit]:
+    room_moderation(room_id=room_id, resident=moderator)
+    if not Message.objects.filter(room_id=room_id, seq=seq).exists():
+        raise NotFound(_("No such message."))
+    return list(MessageEdit.objects.filter(message__room_id=room_id, message__seq=seq))
+
+
+def report_queue(*, moderator: Resident) -> QuerySet[MessageReport]:
+    """Open reports in the rooms the resident moderates (and, for city staff, in direct rooms),
+    oldest first."""
+    moderated = Q(
+        message__room__members__resident=moderator,
+        message__room__members__role=RoomMember.Role.MODERATOR,
+    )
+    if resident_is_city_staff(moderator):
+        moderated |= Q(message__room__kind=Room.Kind.DIRECT)
+    return (
+        MessageReport.objects.filter(moderated, resolved_at__isnull=True)
+        .distinct()
+        .select_related("message", "message__author", "message__room")
+        .order_by("created_at", "id")
+    )
+
+
+def moderation_log(*, room_id: int, moderator: Resident) -> QuerySet[ModerationAction]:
+    room_moderation(room_id=room_id, resident=moderator)
+    return ModerationAction.objects.filter(room_id=room_id).select_related("message")
+
+
+def room_subscribable_ids(*, resident: Resident) -> set[int]:
+    return set(RoomMember.objects.filter(resident=resident).values_list("room_id", flat=True))
+
+
+def room_titles(*, resident: Resident, rooms: Iterable[Room]) -> dict[int, str]:
+    """What to call each room for this resident: its title, or for a direct room the other
+    person's display name (a child's given name only).  One query for all the direct rooms."""
+    rooms = list(rooms)
+    titles = {room.pk: room.title or str(room.get_kind_display()) for room in rooms}
+    direct_ids = [room.pk for room in rooms if room.kind == Room.Kind.DIRECT]
+    if direct_ids:
+        others: dict[int, list[str]] = {}
+        partners = (
+            RoomMember.objects.filter(room_id__in=direct_ids)
+            .exclude(resident=resident)
+            .select_related("resident")
+            .order_by("room_id", "resident_id")
+        )
+        for member in partners:
+            others.setdefault(member.room_id, []).append(member.resident.display_name)
+        for room_id, names in others.items():
+            titles[room_id] = "、".join(names)
+    return titles

@@ -1,0 +1,64 @@
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+LISTENER = "test.chan"
+
+
+@pytest.fixture
+def generous_send_rate(settings):
+    """Factory residents are all new accounts; tests that send many messages are not abusers.
+    The rate-limit tests set the rates they need."""
+    settings.MESSAGE_RATE = "1000/min"
+    settings.MESSAGE_RATE_NEW_ACCOUNT = "1000/min"
+
+
+@pytest.fixture
+def channel_layer() -> Iterator[Any]:
+    """The in-memory channel layer, empty before and after the test."""
+    layer = get_channel_layer()
+    async_to_sync(layer.flush)()
+    yield layer
+    async_to_sync(layer.flush)()
+
+
+@pytest.fixture
+def listen(channel_layer) -> Callable[[str], None]:
+    """``listen(group)``: the test's channel joins a group (a room's or a resident's)."""
+
+    def join(group: str) -> None:
+        async_to_sync(channel_layer.group_add)(group, LISTENER)
+
+    return join
+
+
+@pytest.fixture
+def heard(channel_layer) -> Callable[[], list[dict[str, Any]]]:
+    """``heard()``: every event the test's channel has received so far, as protocol frames where
+    the event carries one (``text`` or ``frame``), else the raw event."""
+
+    async def drain() -> list[dict[str, Any]]:
+        events = []
+        while True:
+            try:
+                events.append(await asyncio.wait_for(channel_layer.receive(LISTENER), 0.05))
+            except TimeoutError:
+                return events
+
+    def frames() -> list[dict[str, Any]]:
+        out = []
+        for event in async_to_sync(drain)():
+            if "text" in event:
+                out.append(json.loads(event["text"]))
+            elif "frame" in event:
+                out.append(event["frame"])
+            else:
+                out.append(event)
+        return out
+
+    return frames
