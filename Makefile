@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-browser check lint format types imports migrations-check messages browser-deps clean
+.PHONY: help install run test test-unit test-browser check lint format types imports migrations-check messages browser-deps bench bench-chat clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -22,6 +22,7 @@ install: $(VENV)/.synced ## Create .venv with the locked dependencies (first run
 run: install ## Start Campus Social with demo data on http://127.0.0.1:8000 (SQLite, in-memory layer)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_courses
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) campus_social.asgi:application
 
 test: check test-unit test-browser ## Lint, then run the whole test suite (set DATABASE_URL/REDIS_URL for the scaled setup)
@@ -60,6 +61,11 @@ browser-deps: ## Install Debian's chromium and Japanese fonts for the browser te
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
 	  else echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
+
+bench: bench-chat ## Every benchmark (docs/benchmarks.md); results in var/bench/
+
+bench-chat: install ## Chat delivery under load: Daphne (in-memory, Redis, 2×Redis) vs a bare websockets server
+	$(PY) bench/run_chat.py
 
 clean: ## Remove the virtualenv, caches and the local database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var/campus.sqlite3* var/media var/static

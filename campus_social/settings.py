@@ -254,6 +254,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a ``status``; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "LecturerStatusEnum": "courses.models.Lecturer.Status",
+        "OfferingStatusEnum": "courses.models.Offering.Status",
+        "EnrolmentStatusEnum": "courses.models.Enrolment.Status",
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("campus_social.audit.rest_api.urls")),
     path("", include("campus_social.notifications.rest_api.urls")),
     path("", include("messaging.rest_api.urls")),
+    path("", include("courses.rest_api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Calendar apps subscribe to a secret address and cannot sign in: not under /api/v1/.
+    path("", include("courses.rest_api.calendar")),
     path("", include("frontend.urls")),
 ]
 

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = "Courses"
+
+    def ready(self) -> None:
+        from campus_social.notifications.kinds import register_kind
+        from courses.services import NOTIFY
+
+        register_kind(NOTIFY["lecturer"], _("Decisions on my application to teach"))
+        register_kind(NOTIFY["enrolment"], _("My enrolments"), email_default=True)
+        register_kind(NOTIFY["promoted"], _("A place freed up for me"), email_default=True)
+        register_kind(NOTIFY["session"], _("Changes to sessions I attend"), email_default=True)
+        register_kind(NOTIFY["cancelled"], _("Cancelled offerings"), email_default=True)
+        register_kind(NOTIFY["reminder"], _("A reminder the day before a session"))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, NotFound
+from campus_social.identity.cards import card_hash, parse_card_id
 from campus_social.identity.models import (
     Card,
     District,
@@ -142,3 +143,16 @@ def resident_profile(*, resident: Resident) -> dict[str, object]:
 def role_choices() -> list[tuple[str, str]]:
     """The roles a resident can hold in an organisation, as (code, label) pairs."""
     return [(code, str(label)) for code, label in OrganisationRole.Role.choices]
+
+
+def card_holder(*, card_id: str) -> Resident | None:
+    """The active resident whose current card this is (for a card tap at a venue), or ``None``.
+    Raises ``Invalid`` for a malformed card id or a My Number."""
+    card = (
+        Card.objects.select_related("resident")
+        .filter(card_hash=card_hash(parse_card_id(card_id)), retired_at__isnull=True)
+        .first()
+    )
+    if card is None or card.is_locked or not card.resident.is_active:
+        return None
+    return card.resident

@@ -1,0 +1,12 @@
+"""Domain events of courses, sent after the commit, for apps above courses to react to.
+
+| signal | sent with | when |
+|---|---|---|
+| ``offering_published`` | ``offering_id`` | an offering was published (its cohort may get a circle) |
+| ``offering_completed`` | ``offering_id``, ``resident_ids`` (who completed) | completions were recorded after the last session |
+"""
+
+from django.dispatch import Signal
+
+offering_published = Signal()
+offering_completed = Signal()

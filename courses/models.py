@@ -1,0 +1,340 @@
+"""Lecturers, courses and their dated offerings, sessions, enrolment, attendance, completion,
+feedback and calendar feeds."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Lecturer(models.Model):
+    """A resident who applied to teach; city staff approve or decline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    resident = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecturer"
+    )
+    display_name = models.CharField(_("name as a lecturer"), max_length=100)
+    name_kana = models.CharField(_("reading (kana)"), max_length=200)
+    profile = models.TextField(_("about me"), max_length=2000)
+    skills = models.CharField(_("skills"), max_length=500)
+    teaching_wishes = models.TextField(_("what I want to teach"), max_length=2000)
+    photo = models.ImageField(_("photo"), upload_to="lecturers/", blank=True)
+    wants_to_teach_children = models.BooleanField(_("I want to teach children"), default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    applied_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name_kana", "id"]
+        verbose_name = _("lecturer")
+        verbose_name_plural = _("lecturers")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class VettingRecord(models.Model):
+    """City staff checked this lecturer for teaching children, valid until ``expires_on``."""
+
+    lecturer = models.ForeignKey(Lecturer, on_delete=models.CASCADE, related_name="vettings")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_on = models.DateField(_("checked on"))
+    expires_on = models.DateField(_("valid until"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-expires_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"vetting of {self.lecturer_id} until {self.expires_on}"
+
+    def is_current(self, on: date) -> bool:
+        return self.checked_on <= on <= self.expires_on
+
+
+class Category(models.TextChoices):
+    LANGUAGES = "languages", _("Languages")
+    ARTS = "arts", _("Arts and calligraphy")
+    MUSIC = "music", _("Music")
+    COOKING = "cooking", _("Cooking")
+    HEALTH = "health", _("Health and exercise")
+    COMPUTING = "computing", _("Computers and phones")
+    HISTORY = "history", _("History and local culture")
+    NATURE = "nature", _("Nature and gardening")
+    CRAFTS = "crafts", _("Crafts")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
+class Audience(models.TextChoices):
+    ADULTS = "adults", _("Adults")
+    SENIORS = "seniors", _("Seniors")
+    CHILDREN = "children", _("Children")
+    ALL = "all", _("Everyone")
+
+
+class Course(models.Model):
+    """What is taught.  Each dated run of it is an ``Offering``."""
+
+    title = models.CharField(_("title"), max_length=200)
+    title_kana = models.CharField(_("reading (kana)"), max_length=400)
+    description = models.TextField(_("description"), max_length=5000)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    audience = models.CharField(_("for"), max_length=16, choices=Audience.choices)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="ja"
+    )
+    owner = models.ForeignKey(Lecturer, on_delete=models.PROTECT, related_name="courses")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title_kana", "id"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def open_to_children(self) -> bool:
+        return self.audience in (Audience.CHILDREN, Audience.ALL)
+
+
+class Offering(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="offerings")
+    lecturers = models.ManyToManyField(Lecturer, related_name="offerings")
+    term = models.CharField(_("term"), max_length=50, blank=True)
+    venue = models.CharField(_("venue"), max_length=200)
+    district = models.ForeignKey(
+        "identity.District", verbose_name=_("district"), on_delete=models.PROTECT
+    )
+    # The card reader at the venue: a card tap there checks residents in to this offering.
+    reader = models.ForeignKey(
+        "identity.ReaderDevice",
+        verbose_name=_("card reader at the venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    capacity = models.PositiveIntegerField(_("places"))
+    fee_yen = models.PositiveIntegerField(_("fee (yen)"), default=0)
+    enrolment_opens_at = models.DateTimeField(_("enrolment opens"))
+    enrolment_closes_at = models.DateTimeField(_("enrolment closes"))
+    requires_approval = models.BooleanField(
+        _("the lecturer approves each enrolment"), default=False
+    )
+    bears_credit = models.BooleanField(_("bears consortium credit"), default=False)
+    completion_percent = models.PositiveSmallIntegerField(
+        _("attendance needed to complete (%)"), default=80
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Kept in step with the sessions by the services, for filtering and "has it ended?".
+    first_session_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_session_ends_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completions_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_session_at", "id"]
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment_closes_at__gt=models.F("enrolment_opens_at")),
+                name="enrolment_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_percent__gte=1) & Q(completion_percent__lte=100),
+                name="completion_percent_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.title} {self.term}".strip()
+
+
+class Session(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_it_starts"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+ACTIVE_ENROLMENT = ("enrolled", "waitlisted", "pending")
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        PENDING = "pending", _("Waiting for the lecturer")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="enrolments")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    # A guardian who enrolled their child.
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The waiting list is first come, first served by this moment.
+    queued_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "resident"],
+                condition=Q(status__in=ACTIVE_ENROLMENT),
+                name="one_active_enrolment_per_resident",
+            )
+        ]
+        indexes = [models.Index(fields=["offering", "status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} in {self.offering_id}: {self.status}"
+
+
+class Attendance(models.Model):
+    class Method(models.TextChoices):
+        ROSTER = "roster", _("Roster")
+        CARD = "card", _("Card tap")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+    )
+    method = models.CharField(max_length=8, choices=Method.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "resident"], name="one_attendance_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} at {self.session_id}"
+
+
+class Completion(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="completions")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+    sessions_attended = models.PositiveSmallIntegerField()
+    sessions_held = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "resident"], name="one_completion_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} completed {self.offering_id}"
+
+
+class SurveyResponse(models.Model):
+    """One participant's feedback.  It names no one: who answered is kept apart, in
+    ``SurveyReceipt``, only so that nobody answers twice."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="rating_one_to_five"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback on {self.offering_id}"
+
+
+class SurveyReceipt(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "resident"], name="one_answer_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} answered on {self.offering_id}"
+
+
+class CalendarFeed(models.Model):
+    """A resident's private iCalendar feed, found by a secret token (only its hash is kept).
+    Revoking makes a new token; the old address stops working."""
+
+    resident = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.resident_id}"

@@ -1,0 +1,386 @@
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campus_social.identity.rest_api.serializers import PersonOutput
+from courses import selectors
+from courses.models import Audience, Category, Enrolment, Lecturer, Level, Offering
+
+
+# Input serializers only check shape; the services own the rules and their messages.
+class OfferingListQuery(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    district = serializers.SlugField(required=False, help_text="A district's code (slug).")
+    audience = serializers.ChoiceField(choices=Audience.choices, required=False)
+    # ``from`` is a Python keyword: the field is added in ``get_fields``.
+    until = serializers.DateField(
+        required=False, help_text="The first session is on or before this day."
+    )
+    weekday = serializers.IntegerField(
+        min_value=1, max_value=7, required=False, help_text="A session on this day: 1 = Monday."
+    )
+    # ``allow_null`` keeps an absent flag absent: query strings would otherwise read it as false.
+    free = serializers.BooleanField(required=False, allow_null=True)
+    credit = serializers.BooleanField(required=False, allow_null=True)
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Title or lecturer, or kana."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False, help_text="The first session is on or after this day."
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        starts_from, until = attrs.get("from"), attrs.get("until")
+        if starts_from and until and until < starts_from:
+            raise serializers.ValidationError({"until": [_("Give a day on or after “from”.")]})
+        return attrs
+
+
+class CourseInput(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    title_kana = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    category = serializers.CharField()
+    level = serializers.CharField()
+    audience = serializers.CharField()
+    language = serializers.CharField(required=False)
+
+
+class OfferingUpdateInput(serializers.Serializer):
+    """Only the fields sent are changed."""
+
+    term = serializers.CharField(required=False, allow_blank=True)
+    venue = serializers.CharField(required=False, allow_blank=True)
+    district = serializers.CharField(required=False, help_text="A district's code (slug).")
+    capacity = serializers.IntegerField(required=False)
+    fee_yen = serializers.IntegerField(required=False)
+    enrolment_opens_at = serializers.DateTimeField(required=False)
+    enrolment_closes_at = serializers.DateTimeField(required=False)
+    requires_approval = serializers.BooleanField(required=False)
+    bears_credit = serializers.BooleanField(required=False)
+    completion_percent = serializers.IntegerField(required=False)
+    reader = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The id of the card reader at the venue."
+    )
+
+
+class OfferingCreateInput(OfferingUpdateInput):
+    course = serializers.IntegerField()
+
+
+class OfferingCopyInput(serializers.Serializer):
+    shift_days = serializers.IntegerField()
+    term = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SessionInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class EnrolmentInput(serializers.Serializer):
+    resident = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A child of mine; leave out to enrol myself."
+    )
+
+
+class EnrolmentCancelQuery(serializers.Serializer):
+    resident = serializers.IntegerField(
+        required=False, help_text="A child of mine; leave out for my own enrolment."
+    )
+
+
+class DecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class LecturerDecisionInput(DecisionInput):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VettingInput(serializers.Serializer):
+    checked_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LecturerApplyInput(serializers.Serializer):
+    display_name = serializers.CharField(allow_blank=True)
+    name_kana = serializers.CharField(allow_blank=True)
+    profile = serializers.CharField(allow_blank=True)
+    skills = serializers.CharField(allow_blank=True)
+    teaching_wishes = serializers.CharField(allow_blank=True)
+    wants_to_teach_children = serializers.BooleanField(required=False, default=False)
+    photo = serializers.FileField(
+        required=False, allow_null=True, help_text="An image; send the form as multipart."
+    )
+
+
+class AttendanceInput(serializers.Serializer):
+    present = serializers.BooleanField()
+
+
+class SurveyInput(serializers.Serializer):
+    rating = serializers.IntegerField(help_text="1 (poor) to 5 (very good).")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CardTapInput(serializers.Serializer):
+    card_id = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class LecturerBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    name_kana = serializers.CharField()
+
+
+class LecturerOutput(serializers.ModelSerializer):
+    photo = serializers.ImageField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Lecturer
+        fields = [
+            "id",
+            "display_name",
+            "name_kana",
+            "profile",
+            "skills",
+            "teaching_wishes",
+            "photo",
+            "wants_to_teach_children",
+            "status",
+            "applied_at",
+            "decided_at",
+            "decline_reason",
+        ]
+
+
+class LecturerReviewOutput(LecturerOutput):
+    """An application as city staff review it; who the resident is stays behind the audited
+    ``/api/v1/staff/residents/{id}/``."""
+
+    resident = serializers.IntegerField(source="resident_id")
+
+    class Meta(LecturerOutput.Meta):
+        fields = [*LecturerOutput.Meta.fields, "resident"]
+
+
+class VettingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    lecturer = serializers.IntegerField(source="lecturer_id")
+    checked_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    note = serializers.CharField()
+
+
+class CourseOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    title_kana = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    language = serializers.CharField()
+    lecturer = LecturerBriefOutput(source="owner")
+
+
+class CourseBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    title_kana = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    audience = serializers.ChoiceField(choices=Audience.choices)
+
+
+class DistrictOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CourseSessionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering = serializers.IntegerField(source="offering_id")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+
+class OfferingOutput(serializers.Serializer):
+    """An offering as residents find it.  Needs the ``enrolled`` count annotated."""
+
+    id = serializers.IntegerField()
+    course = CourseBriefOutput()
+    lecturers = LecturerBriefOutput(many=True, source="lecturers.all")
+    term = serializers.CharField()
+    venue = serializers.CharField()
+    district = DistrictOutput()
+    capacity = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    places_left = serializers.SerializerMethodField()
+    fee_yen = serializers.IntegerField()
+    enrolment_opens_at = serializers.DateTimeField()
+    enrolment_closes_at = serializers.DateTimeField()
+    first_session_at = serializers.DateTimeField(allow_null=True)
+    last_session_ends_at = serializers.DateTimeField(allow_null=True)
+    requires_approval = serializers.BooleanField()
+    bears_credit = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Offering.Status.choices)
+
+    def get_places_left(self, offering: Offering) -> int:
+        return max(offering.capacity - offering.enrolled, 0)  # type: ignore[attr-defined]
+
+
+class OfferingDetailOutput(OfferingOutput):
+    description = serializers.CharField(source="course.description")
+    language = serializers.CharField(source="course.language")
+    completion_percent = serializers.IntegerField()
+    sessions = CourseSessionOutput(many=True, source="sessions.all")
+
+
+class ManagedOfferingOutput(serializers.Serializer):
+    """An offering as its lecturer manages it (drafts too)."""
+
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    term = serializers.CharField()
+    venue = serializers.CharField()
+    district = serializers.CharField(source="district.slug")
+    reader = serializers.IntegerField(source="reader_id", allow_null=True)
+    capacity = serializers.IntegerField()
+    fee_yen = serializers.IntegerField()
+    enrolment_opens_at = serializers.DateTimeField()
+    enrolment_closes_at = serializers.DateTimeField()
+    requires_approval = serializers.BooleanField()
+    bears_credit = serializers.BooleanField()
+    completion_percent = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Offering.Status.choices)
+    first_session_at = serializers.DateTimeField(allow_null=True)
+    last_session_ends_at = serializers.DateTimeField(allow_null=True)
+    completions_recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+class TeachingOutput(ManagedOfferingOutput):
+    """One of my offerings, with its ``enrolled``, ``waiting`` and ``pending`` counts."""
+
+    title = serializers.CharField(source="course.title")
+    enrolled = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    pending = serializers.IntegerField()
+
+
+class EnrolmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering = serializers.IntegerField(source="offering_id")
+    resident = PersonOutput()
+    status = serializers.ChoiceField(choices=Enrolment.Status.choices)
+    position = serializers.SerializerMethodField(
+        help_text="Place on the waiting list (1 = next); null unless waitlisted."
+    )
+    created_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+
+    def get_position(self, enrolment: Enrolment) -> int | None:
+        # Lists annotate it (``selectors.my_enrolments``); a single enrolment asks once.
+        if hasattr(enrolment, "waitlist_position"):
+            return enrolment.waitlist_position
+        return selectors.waitlist_position(enrolment)
+
+
+class EnrolledOfferingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(source="course.title")
+    term = serializers.CharField()
+    venue = serializers.CharField()
+    district = serializers.CharField(source="district.slug")
+    first_session_at = serializers.DateTimeField(allow_null=True)
+    last_session_ends_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=Offering.Status.choices)
+
+
+class MyEnrolmentOutput(EnrolmentOutput):
+    """``offering`` is a summary here; ``resident`` is me or one of my children."""
+
+    offering = EnrolledOfferingOutput()  # type: ignore[assignment]
+
+
+class SessionAttendanceOutput(serializers.Serializer):
+    session = serializers.IntegerField()
+    present = serializers.BooleanField()
+
+
+class RosterEntryOutput(serializers.Serializer):
+    """One enrolment, with context ``sessions`` and ``present`` from ``selectors.roster``."""
+
+    enrolment = serializers.IntegerField(source="id")
+    resident = PersonOutput()
+    status = serializers.ChoiceField(choices=Enrolment.Status.choices)
+    queued_at = serializers.DateTimeField()
+    attendance = serializers.SerializerMethodField(help_text="Each session, in order.")
+
+    @extend_schema_field(SessionAttendanceOutput(many=True))
+    def get_attendance(self, enrolment: Enrolment) -> list[dict[str, Any]]:
+        present = self.context["present"]
+        return [
+            {"session": session.pk, "present": (session.pk, enrolment.resident_id) in present}
+            for session in self.context["sessions"]
+        ]
+
+
+class RosterOutput(serializers.Serializer):
+    offering = serializers.IntegerField()
+    sessions = CourseSessionOutput(many=True)
+    enrolments = RosterEntryOutput(many=True)
+
+
+class AttendanceOutput(serializers.Serializer):
+    session = serializers.IntegerField()
+    resident = serializers.IntegerField()
+    present = serializers.BooleanField()
+
+
+class CardTapOutput(serializers.Serializer):
+    """All a reader learns: where the tap counted, and whom to greet."""
+
+    session = serializers.IntegerField(source="session_id")
+    offering = serializers.IntegerField(source="session.offering_id")
+    display_name = serializers.CharField(source="resident.display_name")
+
+
+class SurveySummaryOutput(serializers.Serializer):
+    responses = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    distribution = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many gave each rating, 1 to 5."
+    )
+    comments = serializers.ListField(child=serializers.CharField())
+    withheld = serializers.BooleanField(
+        help_text="Too few answers to show anything without singling someone out."
+    )
+
+
+class CompletionOutput(serializers.Serializer):
+    resident = PersonOutput()
+    completed_at = serializers.DateTimeField()
+    sessions_attended = serializers.IntegerField()
+    sessions_held = serializers.IntegerField()
+
+
+class CompletionsRecordedOutput(serializers.Serializer):
+    offering = serializers.IntegerField()
+    completed = serializers.IntegerField(help_text="How many residents completed.")
+
+
+class CalendarUrlOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="The private feed address; it is shown only this once.")

@@ -1,0 +1,454 @@
+"""The courses API: finding and enrolling in offerings, teaching them, and the card readers at
+their venues.
+
+Another lecturer's offering, session or enrolment answers 404, as an unknown one does; drafts are
+seen only by who manages them.
+"""
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import renderers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campus_social.common.api import Pagination
+from campus_social.common.authentication import AuthenticatedRequest
+from campus_social.common.errors import NotFound
+from campus_social.identity.models import ReaderDevice
+from campus_social.identity.rest_api.authentication import (
+    IsReaderDevice,
+    ReaderDeviceAuthentication,
+)
+from campus_social.identity.rest_api.permissions import IsCityStaff
+from courses import selectors, services
+from courses.rest_api import serializers as s
+from courses.rest_api.calendar import offering_calendar
+
+
+def _paginated(view: APIView, request: Request, items: Any, output: type) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)
+
+
+# --- Finding and enrolling ---------------------------------------------------------------------
+
+
+class CourseListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.CourseOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return _paginated(self, request, selectors.course_list(), s.CourseOutput)
+
+    @extend_schema(request=s.CourseInput, responses={201: s.CourseOutput})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """A new course of mine (approved lecturers)."""
+        data = s.CourseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = services.course_create(actor=request.user, **data.validated_data)
+        return Response(s.CourseOutput(course).data, status=status.HTTP_201_CREATED)
+
+
+class OfferingListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[s.OfferingListQuery], responses={200: s.OfferingOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """Published offerings that have not ended, soonest first."""
+        query = s.OfferingListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        given = query.validated_data
+        filters = selectors.OfferingFilters(
+            category=given.get("category", ""),
+            district=given.get("district", ""),
+            audience=given.get("audience", ""),
+            starts_from=given.get("from"),
+            starts_until=given.get("until"),
+            weekday=given.get("weekday"),
+            free=given.get("free"),
+            bears_credit=given.get("credit"),
+            query=given.get("q", ""),
+        )
+        return _paginated(self, request, selectors.offering_list(filters=filters), s.OfferingOutput)
+
+    @extend_schema(request=s.OfferingCreateInput, responses={201: s.ManagedOfferingOutput})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """A new draft offering of one of my courses; add sessions, then publish it."""
+        data = s.OfferingCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        offering = services.offering_create(
+            actor=request.user, course_id=values.pop("course"), **values
+        )
+        return Response(s.ManagedOfferingOutput(offering).data, status=status.HTTP_201_CREATED)
+
+
+class OfferingApi(APIView):
+    @extend_schema(responses={200: s.OfferingDetailOutput})
+    def get(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """A published (or cancelled) offering with its sessions."""
+        offering = selectors.offering_get_public(offering_id=offering_id)
+        return Response(s.OfferingDetailOutput(offering).data)
+
+    @extend_schema(request=s.OfferingUpdateInput, responses={200: s.ManagedOfferingOutput})
+    def patch(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Change the fields sent.  Places never drop below those already enrolled."""
+        data = s.OfferingUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_update(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(s.ManagedOfferingOutput(offering).data)
+
+
+class OfferingEnrolmentApi(APIView):
+    @extend_schema(request=s.EnrolmentInput, responses={201: s.EnrolmentOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Enrol me (or my child): ``enrolled``, ``waitlisted`` with a ``position``, or
+        ``pending`` when the lecturer approves each one.  Refusals answer 409 with the code
+        ``already_enrolled``, ``cancelled``, ``closed``, ``not_open`` or ``ended``."""
+        data = s.EnrolmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrolment = services.enrolment_create(
+            actor=request.user,
+            offering_id=offering_id,
+            resident_id=data.validated_data.get("resident"),
+        )
+        return Response(s.EnrolmentOutput(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[s.EnrolmentCancelQuery], responses={200: s.EnrolmentOutput})
+    def delete(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Leave the offering or its waiting list; a freed place goes to the first in line."""
+        query = s.EnrolmentCancelQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        enrolment = services.enrolment_cancel(
+            actor=request.user,
+            offering_id=offering_id,
+            resident_id=query.validated_data.get("resident"),
+        )
+        return Response(s.EnrolmentOutput(enrolment).data)
+
+
+class MyEnrolmentListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.MyEnrolmentOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """My enrolments and my children's, newest first."""
+        enrolments = selectors.my_enrolments(resident=request.user)
+        return _paginated(self, request, enrolments, s.MyEnrolmentOutput)
+
+
+class OfferingSurveyApi(APIView):
+    @extend_schema(request=s.SurveyInput, responses={204: None})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Answer the survey once, after the last session.  The answer does not name me."""
+        data = s.SurveyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.survey_answer(
+            resident=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Lecturers --------------------------------------------------------------------------------
+
+
+class LecturerApplyApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=s.LecturerApplyInput, responses={201: s.LecturerOutput})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """Apply to teach (again, after a decline).  City staff review the application."""
+        data = s.LecturerApplyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lecturer = services.lecturer_apply(resident=request.user, **data.validated_data)
+        output = s.LecturerOutput(lecturer, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class MyLecturerApi(APIView):
+    @extend_schema(responses={200: s.LecturerOutput})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """My application to teach and its decision; 404 if I never applied."""
+        lecturer = selectors.lecturer_of(request.user)
+        if lecturer is None:
+            raise NotFound(_("You have not applied to teach."))
+        return Response(s.LecturerOutput(lecturer, context={"request": request}).data)
+
+
+class StaffPendingLecturerListApi(APIView):
+    permission_classes = [IsCityStaff]
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.LecturerReviewOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """Applications waiting for a decision, oldest first."""
+        queue = selectors.lecturer_review_queue(actor=request.user)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queue, request, view=self)
+        output = s.LecturerReviewOutput(page, many=True, context={"request": request})
+        return paginator.get_paginated_response(output.data)
+
+
+class StaffLecturerDecisionApi(APIView):
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=s.LecturerDecisionInput, responses={200: s.LecturerReviewOutput})
+    def post(self, request: AuthenticatedRequest, lecturer_id: int) -> Response:
+        """Approve, or decline with a reason; the applicant is notified."""
+        data = s.LecturerDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        lecturer = services.lecturer_decide(
+            actor=request.user, lecturer_id=lecturer_id, **data.validated_data
+        )
+        return Response(s.LecturerReviewOutput(lecturer, context={"request": request}).data)
+
+
+class StaffLecturerVettingApi(APIView):
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=s.VettingInput, responses={201: s.VettingOutput})
+    def post(self, request: AuthenticatedRequest, lecturer_id: int) -> Response:
+        """Record that the lecturer was checked for teaching children, valid until a day."""
+        data = s.VettingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.vetting_record_add(
+            actor=request.user, lecturer_id=lecturer_id, **data.validated_data
+        )
+        return Response(s.VettingOutput(record).data, status=status.HTTP_201_CREATED)
+
+
+# --- Teaching ---------------------------------------------------------------------------------
+
+
+class MyTeachingListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.TeachingOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The offerings I teach (every offering, for city staff), newest first."""
+        offerings = selectors.lecturer_offerings(actor=request.user)
+        return _paginated(self, request, offerings, s.TeachingOutput)
+
+
+class OfferingPublishApi(APIView):
+    @extend_schema(request=None, responses={200: s.ManagedOfferingOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Open a draft for enrolment (400 ``no_sessions`` or ``vetting_required``)."""
+        offering = services.offering_publish(actor=request.user, offering_id=offering_id)
+        return Response(s.ManagedOfferingOutput(offering).data)
+
+
+class OfferingCancelApi(APIView):
+    @extend_schema(request=None, responses={200: s.ManagedOfferingOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Cancel the offering; everyone enrolled or waiting is told."""
+        offering = services.offering_cancel(actor=request.user, offering_id=offering_id)
+        return Response(s.ManagedOfferingOutput(offering).data)
+
+
+class OfferingCopyApi(APIView):
+    @extend_schema(request=s.OfferingCopyInput, responses={201: s.ManagedOfferingOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """The same offering for a new term, as a draft moved by ``shift_days``."""
+        data = s.OfferingCopyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_copy(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(s.ManagedOfferingOutput(offering).data, status=status.HTTP_201_CREATED)
+
+
+class OfferingSessionListApi(APIView):
+    @extend_schema(request=s.SessionInput, responses={201: s.CourseSessionOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Add a session; it may not overlap another.  Enrolled residents are told."""
+        data = s.SessionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_add(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(s.CourseSessionOutput(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionApi(APIView):
+    @extend_schema(request=s.SessionInput, responses={200: s.CourseSessionOutput})
+    def patch(self, request: AuthenticatedRequest, session_id: int) -> Response:
+        """Move a session; enrolled residents are told."""
+        data = s.SessionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_update(
+            actor=request.user, session_id=session_id, **data.validated_data
+        )
+        return Response(s.CourseSessionOutput(session).data)
+
+
+class SessionCancelApi(APIView):
+    @extend_schema(request=None, responses={200: s.CourseSessionOutput})
+    def post(self, request: AuthenticatedRequest, session_id: int) -> Response:
+        """Cancel a session; enrolled residents are told."""
+        session = services.session_cancel(actor=request.user, session_id=session_id)
+        return Response(s.CourseSessionOutput(session).data)
+
+
+class OfferingRosterApi(APIView):
+    @extend_schema(responses={200: s.RosterOutput})
+    def get(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Who is enrolled, waiting or pending, and who attended which session."""
+        offering, enrolments, sessions, present = selectors.roster(
+            offering_id=offering_id, actor=request.user
+        )
+        context = {"sessions": sessions, "present": present}
+        roster = {
+            "offering": offering.pk,
+            "sessions": s.CourseSessionOutput(sessions, many=True).data,
+            "enrolments": s.RosterEntryOutput(enrolments, many=True, context=context).data,
+        }
+        return Response(roster)
+
+
+class SessionAttendanceApi(APIView):
+    @extend_schema(request=s.AttendanceInput, responses={200: s.AttendanceOutput})
+    def put(self, request: AuthenticatedRequest, session_id: int, resident_id: int) -> Response:
+        """Mark an enrolled resident present (or not) on the roster."""
+        data = s.AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        present = services.attendance_set(
+            actor=request.user,
+            session_id=session_id,
+            resident_id=resident_id,
+            present=data.validated_data["present"],
+        )
+        return Response({"session": session_id, "resident": resident_id, "present": present})
+
+
+class EnrolmentDecisionApi(APIView):
+    @extend_schema(request=s.DecisionInput, responses={200: s.EnrolmentOutput})
+    def post(self, request: AuthenticatedRequest, enrolment_id: int) -> Response:
+        """Accept (needs a free place: 409 ``full``) or decline a pending application."""
+        data = s.DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrolment = services.enrolment_decide(
+            actor=request.user, enrolment_id=enrolment_id, **data.validated_data
+        )
+        return Response(s.EnrolmentOutput(enrolment).data)
+
+
+class OfferingFeedbackApi(APIView):
+    @extend_schema(responses={200: s.SurveySummaryOutput})
+    def get(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """The survey answers, aggregated and never attributed; withheld while too few."""
+        summary = selectors.survey_summary(offering_id=offering_id, actor=request.user)
+        return Response(s.SurveySummaryOutput(summary).data)
+
+
+class OfferingCompletionListApi(APIView):
+    @extend_schema(responses={200: s.CompletionOutput(many=True)})
+    def get(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Who completed the offering."""
+        offering = selectors.offering_get_for_manager(offering_id=offering_id, actor=request.user)
+        completions = selectors.completion_list(offering_id=offering.pk)
+        return Response(s.CompletionOutput(completions, many=True).data)
+
+    @extend_schema(request=None, responses={200: s.CompletionsRecordedOutput})
+    def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
+        """Record now who completed (409 ``not_ended`` before the last session ends).  Doing
+        it again changes nothing."""
+        completions = services.offering_record_completions(
+            offering_id=offering_id, actor=request.user
+        )
+        return Response({"offering": offering_id, "completed": len(completions)})
+
+
+# --- Card readers -----------------------------------------------------------------------------
+
+
+class ReaderRequest(Request):
+    """The type of ``request`` in a view behind ``IsReaderDevice``."""
+
+    auth: ReaderDevice
+
+
+class CardAttendanceApi(APIView):
+    """A card reader at a venue posts each tap."""
+
+    authentication_classes = [ReaderDeviceAuthentication]
+    permission_classes = [IsReaderDevice]
+
+    @extend_schema(
+        request=s.CardTapInput,
+        responses={
+            201: s.CardTapOutput,
+            404: OpenApiResponse(description="``unknown_card``: not registered, or locked."),
+            409: OpenApiResponse(description="``no_session``: no session is running here."),
+        },
+    )
+    def post(self, request: ReaderRequest) -> Response:
+        """Check the card's holder in to the session running at this reader's venue
+        (``403 not_enrolled`` when they are not in it)."""
+        data = s.CardTapInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        attendance = services.attendance_by_card(
+            reader=request.auth, card_id=data.validated_data["card_id"]
+        )
+        return Response(s.CardTapOutput(attendance).data, status=status.HTTP_201_CREATED)
+
+
+# --- Calendars --------------------------------------------------------------------------------
+
+
+class MyCalendarApi(APIView):
+    @extend_schema(request=None, responses={201: s.CalendarUrlOutput})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """A new private address for my sessions' calendar; the old one stops working."""
+        token = services.calendar_feed_renew(resident=request.user)
+        url = request.build_absolute_uri(reverse("calendar:feed", kwargs={"token": token}))
+        return Response({"url": url}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: AuthenticatedRequest) -> Response:
+        """Stop my calendar's address working."""
+        services.calendar_feed_revoke(resident=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    """Lets calendar clients that ask only for ``text/calendar`` through content negotiation.
+    The views answer their own ``HttpResponse``; an error reaches such a client as its status
+    with an empty body."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return data.encode() if isinstance(data, str) else b""
+
+
+class OfferingCalendarApi(APIView):
+    """Public: a published offering's sessions, for anyone's calendar."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(
+        operation_id="v1_offerings_calendar_retrieve",
+        auth=[],
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, offering_id: int) -> HttpResponse:
+        offering = selectors.offering_get_public(offering_id=offering_id)
+        return offering_calendar(request, offering)

@@ -1,0 +1,335 @@
+"""Reads of courses, each checked against the acting resident where it crosses a permission
+line.  Completion is exposed here for circles and credit transfer to build on."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campus_social.common.errors import NotFound
+from campus_social.identity.models import Resident
+from campus_social.identity.selectors import resident_is_city_staff
+from courses.models import (
+    Attendance,
+    Completion,
+    Course,
+    Enrolment,
+    Lecturer,
+    Offering,
+    Session,
+    SurveyReceipt,
+    SurveyResponse,
+)
+
+# How early before a session starts a card tap already counts for it.
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
+# Feedback is shown to lecturers only once this many have answered, so nobody can be singled out.
+SURVEY_MIN_RESPONSES = 3
+
+
+def lecturer_of(resident: object) -> Lecturer | None:
+    if not isinstance(resident, Resident):
+        return None
+    return Lecturer.objects.filter(resident=resident).first()
+
+
+def lecturer_review_queue(*, actor: object) -> QuerySet[Lecturer]:
+    from campus_social.identity.selectors import require_city_staff
+
+    require_city_staff(actor)
+    return (
+        Lecturer.objects.filter(status=Lecturer.Status.PENDING)
+        .select_related("resident")
+        .order_by("applied_at")
+    )
+
+
+def lecturers_teaching_children(*, actor: object) -> QuerySet[Lecturer]:
+    """Approved lecturers who want to teach children, with their vetting records (city staff
+    keep the vetting current)."""
+    from campus_social.identity.selectors import require_city_staff
+
+    require_city_staff(actor)
+    return (
+        Lecturer.objects.filter(status=Lecturer.Status.APPROVED, wants_to_teach_children=True)
+        .select_related("resident")
+        .prefetch_related("vettings")
+        .order_by("name_kana", "id")
+    )
+
+
+def can_manage_offering(resident: object, offering: Offering) -> bool:
+    """City staff manage every offering; a lecturer manages the offerings they teach."""
+    if resident_is_city_staff(resident):
+        return True
+    return isinstance(resident, Resident) and offering.lecturers.filter(resident=resident).exists()
+
+
+def offering_get_for_manager(*, offering_id: object, actor: object) -> Offering:
+    """An offering its lecturer (or city staff) may manage; ``NotFound`` for anyone else."""
+    offering = (
+        Offering.objects.select_related("course", "district").filter(pk=offering_id).first()
+        if isinstance(offering_id, int)
+        else None
+    )
+    if offering is None or not can_manage_offering(actor, offering):
+        raise NotFound(_("No such offering."))
+    return offering
+
+
+def offering_get_public(*, offering_id: object) -> Offering:
+    """A published or cancelled offering, as anyone may see it."""
+    offering = (
+        Offering.objects.select_related("course", "district")
+        .prefetch_related("lecturers", _sessions_prefetch())
+        .annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED))
+        )
+        .filter(pk=offering_id)
+        .exclude(status=Offering.Status.DRAFT)
+        .first()
+        if isinstance(offering_id, int)
+        else None
+    )
+    if offering is None:
+        raise NotFound(_("No such offering."))
+    return offering
+
+
+def _sessions_prefetch() -> Prefetch:
+    return Prefetch("sessions", queryset=Session.objects.order_by("starts_at"))
+
+
+@dataclass(frozen=True)
+class OfferingFilters:
+    category: str = ""
+    district: str = ""
+    audience: str = ""
+    starts_from: date | None = None
+    starts_until: date | None = None
+    weekday: int | None = None  # ISO: 1 = Monday … 7 = Sunday
+    free: bool | None = None
+    bears_credit: bool | None = None
+    query: str = ""
+
+
+def offering_list(*, filters: OfferingFilters | None = None) -> QuerySet[Offering]:
+    """Published offerings that have not ended, soonest first, with their enrolled counts."""
+    filters = filters or OfferingFilters()
+    offerings = (
+        Offering.objects.filter(status=Offering.Status.PUBLISHED)
+        .filter(Q(last_session_ends_at__gte=timezone.now()) | Q(last_session_ends_at__isnull=True))
+        .select_related("course", "district")
+        .prefetch_related("lecturers")
+        .annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED))
+        )
+        .order_by("first_session_at", "id")
+    )
+    if filters.category:
+        offerings = offerings.filter(course__category=filters.category)
+    if filters.district:
+        offerings = offerings.filter(district__slug=filters.district)
+    if filters.audience:
+        offerings = offerings.filter(course__audience=filters.audience)
+    if filters.starts_from:
+        offerings = offerings.filter(first_session_at__date__gte=filters.starts_from)
+    if filters.starts_until:
+        offerings = offerings.filter(first_session_at__date__lte=filters.starts_until)
+    # The weekday and lecturer filters look through subqueries: joining sessions or lecturers
+    # here would multiply the rows the ``enrolled`` count adds up.
+    if filters.weekday:
+        # Django counts Sunday as 1; ISO counts Monday as 1.
+        on_that_day = Session.objects.filter(starts_at__week_day=filters.weekday % 7 + 1)
+        offerings = offerings.filter(pk__in=on_that_day.values("offering_id"))
+    if filters.free is not None:
+        offerings = offerings.filter(fee_yen=0) if filters.free else offerings.filter(fee_yen__gt=0)
+    if filters.bears_credit is not None:
+        offerings = offerings.filter(bears_credit=filters.bears_credit)
+    if filters.query:
+        q = filters.query.strip()
+        taught_by = Offering.objects.filter(
+            Q(lecturers__display_name__icontains=q) | Q(lecturers__name_kana__icontains=q)
+        ).values("pk")
+        offerings = offerings.filter(
+            Q(course__title__icontains=q) | Q(course__title_kana__icontains=q) | Q(pk__in=taught_by)
+        )
+    return offerings
+
+
+def course_list() -> QuerySet[Course]:
+    return Course.objects.select_related("owner").order_by("title_kana", "id")
+
+
+def lecturer_courses(*, actor: Resident) -> QuerySet[Course]:
+    """The courses the resident owns as a lecturer (to make offerings of)."""
+    return Course.objects.filter(owner__resident=actor).order_by("title_kana", "id")
+
+
+def lecturer_offerings(*, actor: Resident) -> QuerySet[Offering]:
+    """The offerings the resident teaches (all of them for city staff), newest first."""
+    offerings = Offering.objects.select_related("course", "district").annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        pending=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.PENDING)),
+    )
+    if not resident_is_city_staff(actor):
+        offerings = offerings.filter(lecturers__resident=actor)
+    return offerings.order_by("-first_session_at", "-id")
+
+
+def my_enrolments(*, resident: Resident) -> QuerySet[Enrolment]:
+    """The resident's enrolments and those of the children they are guardian of, each with its
+    ``waitlist_position`` (as ``waitlist_position()`` gives it) counted in the same query."""
+    ahead = (
+        Enrolment.objects.filter(
+            offering_id=OuterRef("offering_id"), status=Enrolment.Status.WAITLISTED
+        )
+        .filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("offering_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        Enrolment.objects.filter(Q(resident=resident) | Q(enrolled_by=resident))
+        .select_related("offering", "offering__course", "offering__district", "resident")
+        .annotate(
+            waitlist_position=Case(
+                When(
+                    status=Enrolment.Status.WAITLISTED,
+                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1,
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1 for the first in line; ``None`` unless waiting."""
+    if enrolment.status != Enrolment.Status.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.filter(
+        offering_id=enrolment.offering_id, status=Enrolment.Status.WAITLISTED
+    ).filter(
+        Q(queued_at__lt=enrolment.queued_at) | Q(queued_at=enrolment.queued_at, id__lt=enrolment.pk)
+    )
+    return ahead.count() + 1
+
+
+def roster(
+    *, offering_id: object, actor: object
+) -> tuple[Offering, list[Enrolment], list[Session], set[tuple[int, int]]]:
+    """Who is enrolled, the sessions, and who attended which, for the offering's lecturer."""
+    offering = offering_get_for_manager(offering_id=offering_id, actor=actor)
+    enrolments = list(
+        Enrolment.objects.filter(offering=offering)
+        .exclude(status__in=[Enrolment.Status.CANCELLED, Enrolment.Status.DECLINED])
+        .select_related("resident")
+        .order_by("status", "queued_at", "id")
+    )
+    sessions = list(offering.sessions.order_by("starts_at"))
+    present = set(
+        Attendance.objects.filter(session__offering=offering).values_list(
+            "session_id", "resident_id"
+        )
+    )
+    return offering, enrolments, sessions, present
+
+
+def session_running_for_reader(*, reader_id: int, now: datetime | None = None) -> QuerySet[Session]:
+    """Sessions under way (or about to start) at the venue of this card reader."""
+    now = now or timezone.now()
+    return Session.objects.filter(
+        offering__reader_id=reader_id,
+        offering__status=Offering.Status.PUBLISHED,
+        cancelled_at__isnull=True,
+        starts_at__lte=now + CHECK_IN_OPENS_BEFORE,
+        ends_at__gte=now,
+    ).select_related("offering", "offering__course")
+
+
+# --- Completion: what circles and credit transfer build on ------------------------------------
+
+
+def completion_list(*, offering_id: int) -> QuerySet[Completion]:
+    return Completion.objects.filter(offering_id=offering_id).select_related("resident")
+
+
+def resident_completions(*, resident: Resident) -> QuerySet[Completion]:
+    return Completion.objects.filter(resident=resident).select_related(
+        "offering", "offering__course"
+    )
+
+
+def resident_has_completed(*, resident: Resident, offering_id: int) -> bool:
+    return Completion.objects.filter(resident=resident, offering_id=offering_id).exists()
+
+
+def offering_cohort_ids(*, offering_id: int) -> list[int]:
+    """Residents enrolled in the offering (its cohort)."""
+    return list(
+        Enrolment.objects.filter(
+            offering_id=offering_id, status=Enrolment.Status.ENROLLED
+        ).values_list("resident_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    responses: int
+    average: float | None
+    distribution: dict[int, int]
+    comments: list[str]
+    withheld: bool  # fewer answers than SURVEY_MIN_RESPONSES: nothing is shown
+
+
+def survey_answered(*, resident: Resident, offering_id: int) -> bool:
+    """Whether the resident has already answered the offering's survey."""
+    return SurveyReceipt.objects.filter(resident=resident, offering_id=offering_id).exists()
+
+
+def survey_summary(*, offering_id: object, actor: object) -> SurveySummary:
+    """The feedback on an offering, aggregated; never who said what."""
+    offering = offering_get_for_manager(offering_id=offering_id, actor=actor)
+    responses = list(SurveyResponse.objects.filter(offering=offering).order_by("?"))
+    if len(responses) < SURVEY_MIN_RESPONSES:
+        return SurveySummary(len(responses), None, {}, [], withheld=True)
+    distribution = dict.fromkeys(range(1, 6), 0)
+    for response in responses:
+        distribution[response.rating] += 1
+    average = round(sum(r.rating for r in responses) / len(responses), 1)
+    comments = [r.comment for r in responses if r.comment.strip()]
+    return SurveySummary(len(responses), average, distribution, comments, withheld=False)
+
+
+def resident_sessions(*, resident: Resident) -> QuerySet[Session]:
+    """The sessions of the offerings the resident is enrolled in (for the calendar)."""
+    return (
+        Session.objects.filter(
+            offering__enrolments__resident=resident,
+            offering__enrolments__status=Enrolment.Status.ENROLLED,
+        )
+        .exclude(offering__status=Offering.Status.DRAFT)
+        .select_related("offering", "offering__course")
+        .order_by("starts_at")
+    )

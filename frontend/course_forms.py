@@ -1,0 +1,311 @@
+"""The course pages' forms.  Like every page form they check only the shape of the input; the
+course services own the rules and their messages (``PageForm.show_service_error``).
+
+Dates and times are typed in ``<input type="datetime-local">``, which sends no time zone: they
+are read as the city's time (Asia/Tokyo, the site's ``TIME_ZONE``), and shown back in it.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campus_social.identity import selectors as identity_selectors
+from courses.models import Audience, Category, Course, Level
+from frontend.forms import Choices, PageForm
+
+CITY_TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+CHECKBOX_TEMPLATE = "frontend/forms/checkbox_field.html"
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CityDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` input, read and shown in the city's time zone (whatever time zone
+    is active), so that 10:00 typed by a lecturer is 10:00 in Tokyo."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return value.astimezone(CITY_TIME_ZONE).replace(tzinfo=None)
+        return value
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            naive = value
+        else:
+            for fmt in self.input_formats:
+                try:
+                    naive = datetime.strptime(value, fmt)
+                    break
+                except (TypeError, ValueError):
+                    continue
+            else:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_aware(naive):
+            return naive
+        return naive.replace(tzinfo=CITY_TIME_ZONE)
+
+
+def _checkbox(label: Any, help_text: Any = "") -> forms.BooleanField:
+    return forms.BooleanField(
+        label=label, required=False, help_text=help_text, template_name=CHECKBOX_TEMPLATE
+    )
+
+
+def _choices_with_any(choices: Choices, any_label: Any) -> Choices:
+    return [("", any_label), *choices]
+
+
+def _district_choices() -> Choices:
+    return [(d.slug, d.name) for d in identity_selectors.district_list()]
+
+
+# --- The catalogue ------------------------------------------------------------------------------
+
+WEEKDAYS: Choices = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
+
+
+class CatalogueFilterForm(PageForm):
+    q = forms.CharField(
+        label=_("Course or lecturer"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of the title or the lecturer's name, in kanji or in kana."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    category = forms.ChoiceField(label=_("Subject"), required=False, choices=())
+    district = forms.ChoiceField(label=_("District"), required=False, choices=())
+    audience = forms.ChoiceField(label=_("For"), required=False, choices=())
+    starts_from = forms.DateField(
+        label=_("Starting on or after"), required=False, widget=_date_input()
+    )
+    starts_until = forms.DateField(
+        label=_("Starting on or before"), required=False, widget=_date_input()
+    )
+    weekday = forms.ChoiceField(label=_("Day of the week"), required=False, choices=())
+    free = _checkbox(_("Free courses only"))
+    credit = _checkbox(_("Only courses that earn university credit"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("category", _choices_with_any(Category.choices, _("Any subject")))
+        self._set_choices("district", _choices_with_any(_district_choices(), _("Any district")))
+        self._set_choices("audience", _choices_with_any(Audience.choices, _("Anyone")))
+        self._set_choices("weekday", _choices_with_any(WEEKDAYS, _("Any day")))
+
+
+# --- Taking part ----------------------------------------------------------------------------------
+
+
+class SurveyForm(PageForm):
+    rating = forms.TypedChoiceField(
+        label=_("How was the course?"),
+        help_text=_("5 is the best."),
+        coerce=int,
+        choices=[
+            ("5", _("5 — very good")),
+            ("4", _("4 — good")),
+            ("3", _("3 — all right")),
+            ("2", _("2 — not so good")),
+            ("1", _("1 — poor")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell the lecturer"),
+        required=False,
+        help_text=_("Your answer does not show your name."),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+    )
+
+
+# --- Teaching ---------------------------------------------------------------------------------------
+
+
+class LecturerApplyForm(PageForm):
+    display_name = forms.CharField(
+        label=_("Your name as a lecturer"),
+        max_length=100,
+        help_text=_("Learners see this name."),
+    )
+    name_kana = forms.CharField(label=_("Reading of the name (kana)"), max_length=200)
+    profile = forms.CharField(
+        label=_("About you"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    skills = forms.CharField(
+        label=_("Your skills"),
+        max_length=500,
+        help_text=_("For example: calligraphy, 30 years; licensed cook."),
+    )
+    teaching_wishes = forms.CharField(
+        label=_("What you want to teach"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photo = forms.FileField(
+        label=_("Your photo"),
+        required=False,
+        help_text=_(
+            "A JPEG or PNG picture of at most 5 MB. Its location data is removed. If the page "
+            "shows an error, choose the photo again."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    wants_to_teach_children = _checkbox(
+        _("I want to teach children too"),
+        _("City staff check lecturers before they teach children."),
+    )
+
+
+class CourseForm(PageForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    title_kana = forms.CharField(
+        label=_("Reading of the title (kana)"),
+        max_length=400,
+        help_text=_("So that learners typing in hiragana find the course."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        help_text=_("What learners will do, and what to bring."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    category = forms.ChoiceField(label=_("Subject"), choices=())
+    level = forms.ChoiceField(label=_("Level"), choices=())
+    audience = forms.ChoiceField(label=_("For"), choices=())
+    language = forms.ChoiceField(
+        label=_("Language of the course"), choices=settings.LANGUAGES, initial="ja"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("category", [("", "—"), *Category.choices])
+        self._set_choices("level", [("", "—"), *Level.choices])
+        self._set_choices("audience", [("", "—"), *Audience.choices])
+
+
+class OfferingForm(PageForm):
+    """An offering's details; with ``courses`` it also asks which course (a new offering)."""
+
+    course = forms.TypedChoiceField(label=_("Course"), coerce=int, choices=())
+    term = forms.CharField(
+        label=_("Term"),
+        required=False,
+        max_length=50,
+        help_text=_("For example: Spring 2026."),
+    )
+    venue = forms.CharField(
+        label=_("Venue"),
+        max_length=200,
+        help_text=_("The building and the room, for example: Central community centre, room 2."),
+    )
+    district = forms.ChoiceField(label=_("District of the venue"), choices=())
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000)
+    fee_yen = forms.IntegerField(
+        label=_("Fee (yen)"),
+        min_value=0,
+        initial=0,
+        help_text=_("0 for a free course."),
+    )
+    enrolment_opens_at = CityDateTimeField(label=_("Enrolment opens"))
+    enrolment_closes_at = CityDateTimeField(label=_("Enrolment closes"))
+    requires_approval = _checkbox(
+        _("I approve each enrolment myself"),
+        _("Learners then wait for your answer instead of being enrolled at once."),
+    )
+    bears_credit = _checkbox(_("The course earns university credit"))
+    completion_percent = forms.IntegerField(
+        label=_("Attendance needed to complete (%)"),
+        min_value=1,
+        max_value=100,
+        initial=80,
+    )
+
+    def __init__(self, *args: Any, courses: list[Course] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if courses is None:
+            del self.fields["course"]
+        else:
+            self._set_choices("course", [("", "—"), *((str(c.pk), c.title) for c in courses)])
+        self._set_choices("district", [("", "—"), *_district_choices()])
+
+    def service_values(self) -> dict[str, Any]:
+        """The cleaned values under the names the offering services take."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "course"}
+
+
+class SessionForm(PageForm):
+    starts_at = CityDateTimeField(label=_("Starts"))
+    ends_at = CityDateTimeField(label=_("Ends"))
+
+
+class OfferingCancelForm(PageForm):
+    confirm = _checkbox(
+        _("Yes, cancel this offering"),
+        _("Everyone enrolled or waiting is told, and their enrolments end. This cannot be undone."),
+    )
+
+    def clean_confirm(self) -> bool:
+        if not self.cleaned_data.get("confirm"):
+            raise forms.ValidationError(_("Tick the box to confirm."))
+        return True
+
+
+class OfferingCopyForm(PageForm):
+    shift_days = forms.IntegerField(
+        label=_("Move the dates by (days)"),
+        min_value=1,
+        max_value=3650,
+        initial=91,
+        help_text=_("91 days is 13 weeks: the same weekdays, one term later."),
+    )
+    term = forms.CharField(label=_("Term of the copy"), required=False, max_length=50)
+
+
+# --- City staff -----------------------------------------------------------------------------------
+
+
+class LecturerDeclineForm(PageForm):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        required=False,  # the service asks for the reason in its own words
+        max_length=500,
+        help_text=_("The applicant reads this reason."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class VettingForm(PageForm):
+    checked_on = forms.DateField(label=_("Checked on"), widget=_date_input())
+    expires_on = forms.DateField(label=_("Valid until"), widget=_date_input())
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        help_text=_("No personal details: for example, which check was made."),
+    )
