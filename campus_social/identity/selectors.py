@@ -68,6 +68,9 @@ def resident_search_for_staff(*, actor: Actor, query: str = "") -> QuerySet[Resi
         residents = residents.filter(
             Q(name__icontains=query) | Q(name_kana__icontains=query) | Q(login_name=query)
         )
+        # Staff looking people up is access to personal data: audited (without the query,
+        # which is itself a name).
+        audit_record(actor=actor, action="resident.searched")
     return residents
 
 

@@ -355,3 +355,13 @@ def test_a_resident_cannot_end_someone_elses_session(carded_resident):
     with pytest.raises(NotFound):
         services.session_end(resident=ResidentFactory(), session_id=record.pk)
     assert request.session.exists(request.session.session_key)
+
+
+def test_staff_searching_residents_is_audited_without_the_query(city_staff):
+    from campus_social.identity.selectors import resident_search_for_staff
+
+    list(resident_search_for_staff(actor=city_staff, query="山田"))
+
+    event = AuditEvent.objects.get(action="resident.searched")
+    assert event.actor_id == city_staff.pk
+    assert "山田" not in str(event.detail)
