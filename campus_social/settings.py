@@ -133,15 +133,17 @@ if REDIS_URL:
         }
     }
     # Why these values (docs/benchmarks.md has the measurements):
-    # - capacity: the default of 100 queued events per socket drops events silently under a
-    #   burst (only an INFO log); 1000 rides out bursts, and a socket that falls further behind
-    #   catches up from the database by seq anyway.
+    # - capacity: events queued per channel — and channels_redis keeps one Redis list per
+    #   process for all its sockets, so this bounds a whole process.  The default of 100 drops
+    #   silently under a burst (only an INFO log); 1000 rides out bursts, and a socket that sees
+    #   a seq jump fills the gap from the database (messaging/consumers.py).
     # - expiry: an event nobody picks up in 60 s is stale; the database has it.
     # - group_expiry: channels_redis drops group members older than this; sockets stay open
     #   for hours, so it stays at a day.  Stale members of dead sockets cost only queued events
     #   that expire, as long as group_discard succeeds — hence:
     # - max_connections: redis-py's async pool raises MaxConnectionsError past 100, which a mass
     #   disconnect reaches; per process, 1000 leaves room.
+    # - socket_timeout: longer than channels_redis's 5 s blocking read (see below).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -150,6 +152,9 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                        # redis-py 8 defaults to a 5 s socket timeout, the same 5 s channels_redis
+                        # blocks reading: the read times out and idle sockets are closed (1011).
+                        "socket_timeout": 10,
                     }
                 ],
                 "prefix": "cs",

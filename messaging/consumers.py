@@ -12,7 +12,8 @@ import math
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -72,6 +73,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 # A layer that is down or saturated must not stop the others being left; a stale
                 # member only costs queued events that expire (settings.CHANNEL_LAYERS).
                 logger.warning("could not leave %s on disconnect", group)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels', but channel-layer events skip ``aclose_old_connections()``: it is a hop
+        into the one database thread for every delivery, and deliveries make no query (measured
+        in docs/benchmarks.md).  Client frames keep it."""
+        if message["type"].startswith("websocket."):
+            await aclose_old_connections()
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- frames from the client ---------------------------------------------------------------
 
@@ -218,6 +230,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if seq is not None:
             if seq <= delivered:
                 return
+            if seq > delivered + 1:
+                # This broadcast overtook earlier ones (from another process, or a full channel
+                # dropped them): send those first, from the database, so the client still sees
+                # every seq once and in order.
+                missing = await database_sync_to_async(selectors.message_frames_between)(
+                    room_id=room_id, after=delivered, before=seq
+                )
+                for message in missing:
+                    await self.send(text_data=wire.dumps(wire.message_frame(message)))
             self.rooms[room_id] = seq
         await self.send(text_data=event["text"])
 

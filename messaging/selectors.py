@@ -168,3 +168,14 @@ def room_titles(*, resident: Resident, rooms: Iterable[Room]) -> dict[int, str]:
         for room_id, names in others.items():
             titles[room_id] = "、".join(names)
     return titles
+
+
+def message_frames_between(*, room_id: int, after: int, before: int) -> list[Message]:
+    """Messages with ``after < seq < before``, in order: a socket fills a gap with them when a
+    broadcast overtook an earlier one (they race when several processes send) or a full channel
+    dropped one.  They are committed already: seqs are taken in turn under the room's lock."""
+    return list(
+        Message.objects.filter(room_id=room_id, seq__gt=after, seq__lt=before)
+        .select_related("author")
+        .order_by("seq")
+    )

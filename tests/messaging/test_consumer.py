@@ -101,9 +101,11 @@ async def test_a_deactivated_resident_cannot_connect():
 import uuid  # noqa: E402
 
 from asgiref.sync import sync_to_async  # noqa: E402
+from channels.layers import get_channel_layer  # noqa: E402
 
 from messaging import services as messaging  # noqa: E402
-from messaging.models import Message  # noqa: E402
+from messaging import wire  # noqa: E402
+from messaging.models import Message, Room  # noqa: E402
 
 
 async def _resident_socket(resident) -> WebsocketCommunicator:
@@ -510,4 +512,37 @@ async def test_a_notification_reaches_the_residents_open_sockets_live():
         "created_at": frame["created_at"],
     }
     assert frame["created_at"].endswith("Z")
+    await socket.disconnect()
+
+
+async def test_a_broadcast_that_overtakes_earlier_ones_brings_them_first_from_the_database():
+    """With several Daphne processes, broadcasts of seq n and n+1 can arrive out of order (or a
+    full channel can drop one): the socket still delivers every seq once, in order."""
+    (alice,) = await _members(1)
+    room = await _room_with(alice)
+    socket = await _resident_socket(alice)
+    await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
+    await _receive_until(socket, "subscribed")
+
+    @database_sync_to_async
+    def store_without_broadcast():
+        # As if the broadcasts of seq 1 and 2 were still on their way from another process.
+        for seq in (1, 2, 3):
+            Message.objects.create(room=room, seq=seq, author=alice, body=f"m{seq}")
+        Room.objects.filter(pk=room.pk).update(last_seq=3)
+        return wire.dumps(
+            wire.message_frame(Message.objects.select_related("author").get(room=room, seq=3))
+        )
+
+    text = await store_without_broadcast()
+    layer = get_channel_layer()
+    await layer.group_send(
+        wire.room_group(room.pk), {"type": "room.event", "room": room.pk, "seq": 3, "text": text}
+    )
+    late = {"type": "room.event", "room": room.pk, "seq": 1, "text": "{}"}
+    await layer.group_send(wire.room_group(room.pk), late)  # the overtaken one, arriving late
+
+    frames = [await socket.receive_json_from(timeout=5) for _n in range(3)]
+    assert [f["seq"] for f in frames] == [1, 2, 3]
+    assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
