@@ -8,11 +8,9 @@ the fields it concerns), with the status code the API would answer.
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campus_social.audit.services import audit_permission_denied
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity import selectors as identity_selectors
@@ -43,32 +39,14 @@ from frontend.course_forms import (
     SurveyForm,
     VettingForm,
 )
+from frontend.decorators import resident_page, staff_page
 from frontend.messaging_views import chat_panel_context
-from frontend.staff_views import staff_page
-from frontend.views import forbidden
 from messaging import selectors as messaging_selectors
 
 OFFERINGS_PER_PAGE = 20
 UPCOMING_SESSIONS = 10
 
 View = Callable[..., HttpResponse]
-
-
-def course_page(view: View) -> View:
-    """Signed-in residents only.  A service's ``NotFound`` (someone else's offering) becomes the
-    404 page; a ``Forbidden`` the 403 page with its message, audited.  No cache keeps them."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except Forbidden as error:
-            audit_permission_denied(request=request)
-            return forbidden(request, error.message)
-
-    return login_required(never_cache(wrapper))
 
 
 def _id(value: object) -> int | None:
@@ -259,7 +237,7 @@ def _enrolment_message(enrolment: Enrolment, actor: Resident) -> str:
     }
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_enrol(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Enrol myself, or (``resident``) a child of mine: enrolled, waiting or pending."""
@@ -277,7 +255,7 @@ def offering_enrol(request: AuthenticatedHttpRequest, offering_id: int) -> HttpR
     return redirect(_offering_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_leave(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Leave an offering or its waiting list (myself, or a child of mine)."""
@@ -301,7 +279,7 @@ def offering_leave(request: AuthenticatedHttpRequest, offering_id: int) -> HttpR
     return redirect(_offering_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_survey(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Answer the survey once the offering has ended (its lecturer sees only the totals)."""
@@ -367,13 +345,13 @@ def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "
     return render(request, "frontend/courses/my_courses.html", context)
 
 
-@course_page
+@resident_page
 @require_GET
 def my_courses(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _my_courses_page(request)
 
 
-@course_page
+@resident_page
 @require_POST
 def calendar_feed_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new private calendar address, shown once on this answer (never cached); the old one
@@ -384,7 +362,7 @@ def calendar_feed_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@course_page
+@resident_page
 @require_POST
 def calendar_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.calendar_feed_revoke(resident=request.user)
@@ -420,14 +398,14 @@ def _teach_page(
     return render(request, "frontend/courses/teach_apply.html", context, status=status)
 
 
-@course_page
+@resident_page
 @require_GET
 def teach(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The application form, the application's status, or (approved) the dashboard."""
     return _teach_page(request)
 
 
-@course_page
+@resident_page
 @require_POST
 def teach_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LecturerApplyForm(request.POST, request.FILES)
@@ -462,7 +440,7 @@ def _approved_lecturer(request: AuthenticatedHttpRequest) -> Lecturer | None:
     return lecturer if lecturer is not None and lecturer.is_approved else None
 
 
-@course_page
+@resident_page
 @require_http_methods(["GET", "POST"])
 def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if _approved_lecturer(request) is None:
@@ -495,7 +473,7 @@ def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@course_page
+@resident_page
 @require_http_methods(["GET", "POST"])
 def offering_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new offering of one of my courses, saved as a draft."""
@@ -606,7 +584,7 @@ def _manage_page(
     return render(request, "frontend/courses/teach_offering.html", context, status=status)
 
 
-@course_page
+@resident_page
 @require_http_methods(["GET", "POST"])
 def teach_offering(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """An offering's management page; its form (POST) changes the details."""
@@ -630,7 +608,7 @@ def teach_offering(request: AuthenticatedHttpRequest, offering_id: int) -> HttpR
     return redirect(_manage_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def session_add(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     form = SessionForm(request.POST, prefix="new")
@@ -654,7 +632,7 @@ def session_add(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResp
     return redirect(f"{_manage_url(offering_id)}#sessions-heading")
 
 
-@course_page
+@resident_page
 @require_POST
 def session_move(
     request: AuthenticatedHttpRequest, offering_id: int, session_id: int
@@ -687,7 +665,7 @@ def session_move(
     return redirect(f"{_manage_url(offering_id)}#sessions-heading")
 
 
-@course_page
+@resident_page
 @require_POST
 def session_cancel(
     request: AuthenticatedHttpRequest, offering_id: int, session_id: int
@@ -697,7 +675,7 @@ def session_cancel(
     return redirect(f"{_manage_url(offering_id)}#sessions-heading")
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_publish(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     try:
@@ -710,7 +688,7 @@ def offering_publish(request: AuthenticatedHttpRequest, offering_id: int) -> Htt
     return redirect(_manage_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_cancel(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     form = OfferingCancelForm(request.POST)
@@ -721,7 +699,7 @@ def offering_cancel(request: AuthenticatedHttpRequest, offering_id: int) -> Http
     return redirect(_manage_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def offering_copy(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     form = OfferingCopyForm(request.POST)
@@ -750,7 +728,7 @@ def offering_copy(request: AuthenticatedHttpRequest, offering_id: int) -> HttpRe
 # --- Teaching: the roster, completions and feedback ---------------------------------------------
 
 
-@course_page
+@resident_page
 @require_GET
 def roster(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     offering, enrolments, sessions, present = selectors.roster(
@@ -791,7 +769,7 @@ def _ids(values: list[str]) -> set[int]:
     return {number for number in (_id(value) for value in values) if number is not None}
 
 
-@course_page
+@resident_page
 @require_POST
 def attendance_save(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Save one session's column of the roster.  Only the boxes changed since the page was shown
@@ -818,7 +796,7 @@ def attendance_save(request: AuthenticatedHttpRequest, offering_id: int) -> Http
     return redirect(f"{_roster_url(offering_id)}#session-{session_id}")
 
 
-@course_page
+@resident_page
 @require_POST
 def enrolment_decide(
     request: AuthenticatedHttpRequest, offering_id: int, enrolment_id: int
@@ -847,7 +825,7 @@ def enrolment_decide(
     return redirect(_roster_url(offering_id))
 
 
-@course_page
+@resident_page
 @require_POST
 def completions_record(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Record who completed, now (the daily command would do it tonight)."""

@@ -9,22 +9,20 @@ Everything works without JavaScript; ``static/frontend/js/chat.js`` adds the liv
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import NotFound, ServiceError
+from frontend.decorators import resident_page
 from frontend.forms import PageForm
 from frontend.views import safe_next
 from messaging import selectors, services
@@ -34,20 +32,6 @@ MESSAGES_PER_PAGE = 50
 REPORT_REASON_MAX_LENGTH = 500
 
 View = Callable[..., HttpResponse]
-
-
-def resident_page(view: View) -> View:
-    """Signed-in residents only; a service's ``NotFound`` (an outsider asking for a room) becomes
-    the 404 page.  Messages are private, so no cache may keep the answer."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return login_required(never_cache(wrapper))
 
 
 def _titles(request: AuthenticatedHttpRequest, rooms: list[Room]) -> dict[int, str]:

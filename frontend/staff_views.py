@@ -2,24 +2,20 @@
 audit log.  Every view is behind ``staff_page``, which lets only city staff in."""
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.audit import selectors as audit_selectors
-from campus_social.audit.services import audit_permission_denied
 from campus_social.common.authentication import AuthenticatedHttpRequest
-from campus_social.common.errors import Forbidden, Invalid, NotFound, ServiceError
+from campus_social.common.errors import Invalid, ServiceError
 from campus_social.identity import selectors, services
+from frontend.decorators import staff_page
 from frontend.forms import (
     AuditFilterForm,
     CardReplaceForm,
@@ -27,33 +23,11 @@ from frontend.forms import (
     ResidentRegisterForm,
     ResidentSearchForm,
 )
-from frontend.views import forbidden
 
 RESIDENTS_PER_PAGE = 25
 AUDIT_EVENTS_PER_PAGE = 50
 
 View = Callable[..., HttpResponse]
-
-
-def staff_page(view: View) -> View:
-    """Signed-in city staff only: others see the 403 page, and the refusal is audited.
-
-    A service's ``NotFound`` becomes the 404 page.  Staff pages show personal data, so no
-    cache may keep them.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            selectors.require_city_staff(request.user)
-            return view(request, *args, **kwargs)
-        except Forbidden as error:
-            audit_permission_denied(request=request)
-            return forbidden(request, error.message)
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return login_required(never_cache(wrapper))
 
 
 @staff_page
