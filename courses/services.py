@@ -495,7 +495,8 @@ def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
         for lecturer in offering.lecturers.select_related("resident"):
             rooms.room_member_add(room=room, resident=lecturer.resident, role="moderator")
         transaction.on_commit(
-            lambda: events.offering_published.send(sender=Offering, offering_id=offering.pk)
+            lambda: events.offering_published.send(sender=Offering, offering_id=offering.pk),
+            robust=True,
         )
     return offering
 
@@ -751,6 +752,12 @@ def _join_room(offering: Offering, resident: Resident) -> None:
     # until then the enrolment stands and the room waits.
     with contextlib.suppress(Invalid):
         rooms.room_member_add(room=room, resident=resident)
+    transaction.on_commit(
+        lambda: events.enrolment_confirmed.send(
+            sender=Enrolment, offering_id=offering.pk, resident_id=resident.pk
+        ),
+        robust=True,
+    )
 
 
 def _leave_room(offering: Offering, resident: Resident) -> None:
@@ -758,6 +765,12 @@ def _leave_room(offering: Offering, resident: Resident) -> None:
         kind="offering", subject_key=_room_key(offering.pk), title=str(offering)
     )
     rooms.room_member_remove(room=room, resident=resident)
+    transaction.on_commit(
+        lambda: events.enrolment_withdrawn.send(
+            sender=Enrolment, offering_id=offering.pk, resident_id=resident.pk
+        ),
+        robust=True,
+    )
 
 
 def _notify(enrolment: Enrolment, kind: str, title: Any) -> None:
@@ -880,7 +893,8 @@ def offering_record_completions(
         transaction.on_commit(
             lambda: events.offering_completed.send(
                 sender=Offering, offering_id=offering.pk, resident_ids=resident_ids
-            )
+            ),
+            robust=True,
         )
     return completions
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -179,3 +180,9 @@ def message_frames_between(*, room_id: int, after: int, before: int) -> list[Mes
         .select_related("author")
         .order_by("seq")
     )
+
+
+def messages_sent(*, room_id: Any, after: Any, until: Any) -> QuerySet[Message]:
+    """Messages of a room written in ``[after, until]``; the arguments may be expressions
+    (``OuterRef``), so an owning app can ask "did this room talk then?" inside its own query."""
+    return Message.objects.filter(room_id=room_id, created_at__gte=after, created_at__lte=until)

@@ -116,6 +116,14 @@ def room_member_remove(*, room: Room, resident: Resident) -> None:
             _announce_removal(room.pk, resident_id)
 
 
+def room_close(*, room: Room) -> Room:
+    """Close a room for good: its history stays readable, nobody can write in it."""
+    if room.closed_at is None:
+        room.closed_at = timezone.now()
+        room.save(update_fields=["closed_at"])
+    return room
+
+
 def _announce_removal(room_id: int, resident_id: int) -> None:
     # Through the room group, so it is ordered with the room's messages for every socket.
     group_send_on_commit(

@@ -1,0 +1,425 @@
+"""Reads of learner circles, each checked against the acting resident.
+
+Who sees what:
+- an open or moderated circle's card (name, description, figures) — every signed-in resident
+  (a child: only circles open to children);
+- an invite-only circle — only those in it, invited to it, or the guardian of a child in it;
+  everyone else gets ``NotFound``, as if it did not exist;
+- members, discussions, events and resources — active members, and guardians of a child member
+  (reading only).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from typing_extensions import TypeIs
+
+from campus_social.common.errors import Forbidden, NotFound
+from campus_social.identity.models import Resident
+from campus_social.identity.selectors import resident_children
+from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
+from courses.models import Session
+from messaging.selectors import messages_sent
+
+ACTIVE = CircleMember.Status.ACTIVE
+
+
+def _is_id(value: object) -> TypeIs[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def circle_standing(*, circle: Circle, resident: object) -> CircleMember | None:
+    """The resident's row in the circle (any status), or ``None``."""
+    if not isinstance(resident, Resident):
+        return None
+    return CircleMember.objects.filter(circle=circle, resident=resident).first()
+
+
+def _guards_a_member(circle: Circle, actor: Resident) -> bool:
+    return CircleMember.objects.filter(
+        circle=circle,
+        status=ACTIVE,
+        resident__in=resident_children(resident=actor),
+    ).exists()
+
+
+def _visible_filter(actor: Resident) -> Q:
+    """Circles the actor may know exist."""
+    in_it = CircleMember.objects.filter(
+        circle=OuterRef("pk"),
+        resident=actor,
+        status__in=[ACTIVE, CircleMember.Status.INVITED, CircleMember.Status.REQUESTED],
+    )
+    child_in_it = CircleMember.objects.filter(
+        circle=OuterRef("pk"), status=ACTIVE, resident__in=resident_children(resident=actor)
+    )
+    listed = ~Q(visibility=Circle.Visibility.INVITE_ONLY)
+    if actor.is_child:
+        listed &= Q(for_children=True)
+    return listed | Q(Exists(in_it)) | Q(Exists(child_in_it))
+
+
+def circle_get(*, circle_id: object, actor: object) -> Circle:
+    """The circle, when the actor may know of it; ``NotFound`` otherwise."""
+    if not isinstance(actor, Resident) or not _is_id(circle_id):
+        raise NotFound(_("No such circle."))
+    circle = (
+        Circle.objects.filter(pk=circle_id)
+        .filter(_visible_filter(actor))
+        .select_related("district", "offering", "room")
+        .first()
+    )
+    if circle is None:
+        raise NotFound(_("No such circle."))
+    return circle
+
+
+def member_standing(*, circle: Circle, actor: Resident, reading: bool = False) -> CircleMember:
+    """The actor's active membership.  With ``reading``, a guardian of a child member passes
+    too (as an unsaved standing with the member role); they read but do not post."""
+    standing = circle_standing(circle=circle, resident=actor)
+    if standing is not None and standing.is_active:
+        return standing
+    if reading and _guards_a_member(circle, actor):
+        return CircleMember(circle=circle, resident=actor, status=ACTIVE)
+    raise Forbidden(
+        _("Only members of the circle can do this. Join it first."), code="not_a_member"
+    )
+
+
+def manager_standing(*, circle: Circle, actor: Resident) -> CircleMember:
+    """The actor's membership when they organise or moderate the circle."""
+    standing = member_standing(circle=circle, actor=actor)
+    if not standing.manages:
+        raise Forbidden(
+            _("Only the circle's organiser and moderators can do this."), code="not_a_moderator"
+        )
+    return standing
+
+
+# --- Liveliness ---------------------------------------------------------------------------------
+
+
+def _last_event_held(now: datetime) -> Subquery:
+    return Subquery(
+        CircleEvent.objects.filter(
+            circle=OuterRef("pk"), cancelled_at__isnull=True, starts_at__lte=now
+        )
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def _last_session_held(now: datetime) -> Subquery:
+    return Subquery(
+        Session.objects.filter(
+            offering=OuterRef("offering_id"), cancelled_at__isnull=True, starts_at__lte=now
+        )
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def with_liveliness(circles: QuerySet[Circle], *, now: datetime | None = None) -> QuerySet[Circle]:
+    """Annotate what ``Circle.last_met_at``/``last_talked_at`` are computed from: the last
+    circle event and course session held, the newest post and the newest chat message."""
+    now = now or timezone.now()
+    return circles.annotate(
+        last_event_at=_last_event_held(now),
+        last_session_at=_last_session_held(now),
+        last_message_at=Subquery(
+            Circle.objects.filter(pk=OuterRef("pk")).values("room__last_message_at")[:1]
+        ),
+    )
+
+
+def last_met_at(circle: Circle) -> datetime | None:
+    """When the circle last met: a circle event or a session of its course (annotated)."""
+    moments = [getattr(circle, "last_event_at", None), getattr(circle, "last_session_at", None)]
+    return max((m for m in moments if m is not None), default=None)
+
+
+def last_talked_at(circle: Circle) -> datetime | None:
+    """When the circle last talked: a discussion post or a chat message (annotated)."""
+    moments = [circle.last_posted_at, getattr(circle, "last_message_at", None)]
+    return max((m for m in moments if m is not None), default=None)
+
+
+def _active_since(since: datetime, now: datetime) -> Q:
+    met = CircleEvent.objects.filter(
+        circle=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gte=since, starts_at__lte=now
+    )
+    session = Session.objects.filter(
+        offering=OuterRef("offering_id"),
+        cancelled_at__isnull=True,
+        starts_at__gte=since,
+        starts_at__lte=now,
+    )
+    return (
+        Q(Exists(met))
+        | Q(Exists(session))
+        | Q(last_posted_at__gte=since)
+        | Q(room__last_message_at__gte=since)
+    )
+
+
+# --- The directory and one's own circles -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleFilters:
+    topic: str = ""
+    district: str = ""  # the district's slug
+    active_within_days: int | None = None
+    for_children: bool | None = None
+    query: str = ""
+
+
+def circle_directory(*, actor: Resident, filters: CircleFilters | None = None) -> QuerySet[Circle]:
+    """Circles the actor may know of and that are not closed, with member counts and their
+    liveliness annotated, by kana reading."""
+    filters = filters or CircleFilters()
+    now = timezone.now()
+    circles = (
+        Circle.objects.filter(closed_at__isnull=True)
+        .filter(_visible_filter(actor))
+        .select_related("district")
+        .prefetch_related("topics")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=ACTIVE)))
+        .order_by("name_kana", "id")
+    )
+    if filters.topic:
+        circles = circles.filter(
+            pk__in=Circle.objects.filter(topics__topic=filters.topic).values("pk")
+        )
+    if filters.district:
+        circles = circles.filter(district__slug=filters.district)
+    if filters.for_children is not None:
+        circles = circles.filter(for_children=filters.for_children)
+    if filters.active_within_days:
+        circles = circles.filter(
+            _active_since(now - timedelta(days=filters.active_within_days), now)
+        )
+    if filters.query:
+        q = filters.query.strip()
+        circles = circles.filter(
+            Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(description__icontains=q)
+        )
+    return with_liveliness(circles, now=now)
+
+
+def circle_detail(*, circle_id: object, actor: object) -> Circle:
+    """One circle for its page: visible to the actor, with counts and liveliness annotated."""
+    circle = circle_get(circle_id=circle_id, actor=actor)
+    return with_liveliness(
+        Circle.objects.filter(pk=circle.pk)
+        .select_related("district", "offering__course", "room")
+        .prefetch_related("topics")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=ACTIVE)))
+    ).get()
+
+
+def my_circles(*, resident: Resident) -> QuerySet[CircleMember]:
+    """The resident's standings (member, invited, asked) and those of their children, newest
+    circle activity first; closed circles stay listed for their members."""
+    return (
+        CircleMember.objects.filter(
+            Q(resident=resident) | Q(resident__in=resident_children(resident=resident)),
+            status__in=[ACTIVE, CircleMember.Status.INVITED, CircleMember.Status.REQUESTED],
+        )
+        .select_related("circle", "circle__district", "resident")
+        .order_by("circle__name_kana", "circle_id", "resident_id")
+    )
+
+
+# --- Inside a circle -----------------------------------------------------------------------------
+
+
+def circle_members(*, circle_id: object, actor: Resident) -> QuerySet[CircleMember]:
+    """Active members, organiser first.  (Children show by given name: ``display_name``.)"""
+    circle = circle_get(circle_id=circle_id, actor=actor)
+    member_standing(circle=circle, actor=actor, reading=True)
+    return (
+        circle.memberships.filter(status=ACTIVE)
+        .select_related("resident")
+        .order_by("role", "resident__name_kana", "id")
+    )
+
+
+def circle_pending(*, circle_id: object, actor: Resident) -> QuerySet[CircleMember]:
+    """Requests, invitations and bans, for the organisers and moderators."""
+    circle = circle_get(circle_id=circle_id, actor=actor)
+    manager_standing(circle=circle, actor=actor)
+    return (
+        circle.memberships.filter(
+            status__in=[
+                CircleMember.Status.REQUESTED,
+                CircleMember.Status.INVITED,
+                CircleMember.Status.BANNED,
+            ]
+        )
+        .select_related("resident", "added_by")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def _readable(circle_id: object, actor: Resident) -> Circle:
+    circle = circle_get(circle_id=circle_id, actor=actor)
+    member_standing(circle=circle, actor=actor, reading=True)
+    return circle
+
+
+def thread_list(*, circle_id: object, actor: Resident) -> QuerySet[Thread]:
+    circle = _readable(circle_id, actor)
+    return circle.threads.filter(removed_at__isnull=True).select_related("author")
+
+
+def thread_detail(*, thread_id: object, actor: Resident) -> Thread:
+    thread = (
+        Thread.objects.select_related("circle", "author").filter(pk=thread_id).first()
+        if _is_id(thread_id)
+        else None
+    )
+    if thread is None or thread.removed_at is not None:
+        raise NotFound(_("No such discussion."))
+    _readable(thread.circle_id, actor)
+    return thread
+
+
+def reply_list(*, thread: Thread) -> QuerySet[Reply]:
+    """The replies of a thread the caller already read with ``thread_detail``."""
+    return thread.replies.filter(removed_at__isnull=True).select_related("author")
+
+
+def event_list(
+    *, circle_id: object, actor: Resident, upcoming: bool | None = None
+) -> QuerySet[CircleEvent]:
+    """The circle's events with their RSVP counts; ``upcoming`` True: not yet over (soonest
+    first); False: over (latest first); None: all, by start."""
+    circle = _readable(circle_id, actor)
+    now = timezone.now()
+    events = circle.events.annotate(
+        coming=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.YES)),
+        maybe=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.MAYBE)),
+    )
+    if upcoming is True:
+        return events.filter(ends_at__gte=now).order_by("starts_at", "id")
+    if upcoming is False:
+        return events.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+    return events.order_by("starts_at", "id")
+
+
+def event_detail(*, event_id: object, actor: Resident) -> CircleEvent:
+    event = (
+        CircleEvent.objects.select_related("circle").filter(pk=event_id).first()
+        if _is_id(event_id)
+        else None
+    )
+    if event is None:
+        raise NotFound(_("No such event."))
+    _readable(event.circle_id, actor)
+    return (
+        CircleEvent.objects.filter(pk=event.pk)
+        .select_related("circle")
+        .annotate(
+            coming=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.YES)),
+            maybe=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.MAYBE)),
+        )
+        .get()
+    )
+
+
+def event_rsvps(*, event: CircleEvent) -> QuerySet[Rsvp]:
+    """Who answered, for an event the caller already read with ``event_detail``."""
+    return event.rsvps.select_related("resident").order_by("answer", "answered_at", "id")
+
+
+def rsvp_of(*, event: CircleEvent, resident: Resident) -> Rsvp | None:
+    return event.rsvps.filter(resident=resident).first()
+
+
+def resource_list(*, circle_id: object, actor: Resident) -> QuerySet[Resource]:
+    circle = _readable(circle_id, actor)
+    return circle.resources.select_related("added_by")
+
+
+def resource_get(*, resource_id: object, actor: Resident) -> Resource:
+    """One resource (to download its file), for those who may read the circle."""
+    resource = (
+        Resource.objects.select_related("circle").filter(pk=resource_id).first()
+        if _is_id(resource_id)
+        else None
+    )
+    if resource is None:
+        raise NotFound(_("No such resource."))
+    _readable(resource.circle_id, actor)
+    return resource
+
+
+# --- Circles born from courses: do they live on? -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleSurvival:
+    """Of the circles whose course ended at least ``weeks`` weeks ago, how many still met or
+    talked ``weeks`` weeks or more after their course's last session."""
+
+    weeks: int
+    ended: int
+    alive: int
+
+    @property
+    def share(self) -> float | None:
+        return None if self.ended == 0 else self.alive / self.ended
+
+
+def course_circles_alive(*, weeks: int, now: datetime | None = None) -> QuerySet[Circle]:
+    """Circles born from a course that ended at least ``weeks`` weeks before ``now`` and that,
+    ``weeks`` weeks or more after that end (and by ``now``), held an event, had a discussion
+    post or a chat message.  What the city's dashboard counts."""
+    now = now or timezone.now()
+    horizon = timedelta(weeks=weeks)
+    ended = course_circles_ended(weeks=weeks, now=now)
+    mark = OuterRef("offering__last_session_ends_at")
+    met_after = CircleEvent.objects.filter(
+        circle=OuterRef("pk"),
+        cancelled_at__isnull=True,
+        starts_at__gte=mark + horizon,
+        starts_at__lte=now,
+    )
+    posted_after = Thread.objects.filter(
+        circle=OuterRef("pk"), created_at__gte=mark + horizon, created_at__lte=now
+    )
+    replied_after = Reply.objects.filter(
+        thread__circle=OuterRef("pk"), created_at__gte=mark + horizon, created_at__lte=now
+    )
+    talked_after = messages_sent(room_id=OuterRef("room_id"), after=mark + horizon, until=now)
+    return ended.filter(
+        Q(Exists(met_after))
+        | Q(Exists(posted_after))
+        | Q(Exists(replied_after))
+        | Q(Exists(talked_after))
+    )
+
+
+def course_circles_ended(*, weeks: int, now: datetime | None = None) -> QuerySet[Circle]:
+    """Circles born from a published course offering whose last session ended at least
+    ``weeks`` weeks before ``now``."""
+    now = now or timezone.now()
+    return Circle.objects.filter(
+        offering__isnull=False,
+        offering__status="published",
+        offering__last_session_ends_at__lte=now - timedelta(weeks=weeks),
+    )
+
+
+def course_circle_survival(*, weeks: int, now: datetime | None = None) -> CircleSurvival:
+    now = now or timezone.now()
+    return CircleSurvival(
+        weeks=weeks,
+        ended=course_circles_ended(weeks=weeks, now=now).count(),
+        alive=course_circles_alive(weeks=weeks, now=now).count(),
+    )
