@@ -264,6 +264,11 @@ SPECTACULAR_SETTINGS = {
         "LecturerStatusEnum": "courses.models.Lecturer.Status",
         "OfferingStatusEnum": "courses.models.Offering.Status",
         "EnrolmentStatusEnum": "courses.models.Enrolment.Status",
+        "CircleMemberStatusEnum": "communities.models.CircleMember.Status",
+        "CircleMemberRoleEnum": "communities.models.CircleMember.Role",
+        "RsvpAnswerEnum": "communities.models.Rsvp.Answer",
+        # Circle topics are the course categories: one name for both.
+        "CategoryEnum": "courses.models.Category",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -138,6 +138,15 @@ class CircleMember(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def name_for_managers(self) -> str:
+        """How an invitation or ban shows to the circle's managers.  Invitations and bans go by
+        resident number, so typing numbers must not reveal who they belong to: the name shows
+        only for someone who asked to join or who was once a member."""
+        if self.status == self.Status.REQUESTED or self.joined_at is not None:
+            return self.resident.display_name
+        return _("Resident no. %(number)d") % {"number": self.resident_id}
+
+    @property
     def manages(self) -> bool:
         """Organisers and moderators approve requests, invite, remove and moderate posts."""
         return self.is_active and self.role in (self.Role.ORGANISER, self.Role.MODERATOR)

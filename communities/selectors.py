@@ -9,10 +9,11 @@ Who sees what:
   (reading only).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from typing_extensions import TypeIs
@@ -36,6 +37,16 @@ def circle_standing(*, circle: Circle, resident: object) -> CircleMember | None:
     if not isinstance(resident, Resident):
         return None
     return CircleMember.objects.filter(circle=circle, resident=resident).first()
+
+
+def circle_standings(*, resident: Resident, circles: Iterable[Circle]) -> dict[int, str]:
+    """The resident's own status in each of ``circles`` (by circle id), in one query: for a
+    directory page that marks the circles one is in."""
+    return dict(
+        CircleMember.objects.filter(resident=resident, circle__in=list(circles)).values_list(
+            "circle_id", "status"
+        )
+    )
 
 
 def _guards_a_member(circle: Circle, actor: Resident) -> bool:
@@ -223,8 +234,8 @@ def circle_detail(*, circle_id: object, actor: object) -> Circle:
 
 
 def my_circles(*, resident: Resident) -> QuerySet[CircleMember]:
-    """The resident's standings (member, invited, asked) and those of their children, newest
-    circle activity first; closed circles stay listed for their members."""
+    """The resident's standings (member, invited, asked) and those of their children, by the
+    circle's kana reading; closed circles stay listed for their members."""
     return (
         CircleMember.objects.filter(
             Q(resident=resident) | Q(resident__in=resident_children(resident=resident)),
@@ -242,10 +253,16 @@ def circle_members(*, circle_id: object, actor: Resident) -> QuerySet[CircleMemb
     """Active members, organiser first.  (Children show by given name: ``display_name``.)"""
     circle = circle_get(circle_id=circle_id, actor=actor)
     member_standing(circle=circle, actor=actor, reading=True)
+    # Roles sort by rank, not by their words ("member" < "organiser" alphabetically).
+    rank = Case(
+        When(role=CircleMember.Role.ORGANISER, then=Value(0)),
+        When(role=CircleMember.Role.MODERATOR, then=Value(1)),
+        default=Value(2),
+    )
     return (
         circle.memberships.filter(status=ACTIVE)
         .select_related("resident")
-        .order_by("role", "resident__name_kana", "id")
+        .order_by(rank, "resident__name_kana", "id")
     )
 
 

@@ -154,7 +154,9 @@ def _clean_circle(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             errors["topics"] = [_("Choose at least one topic.")]
         clean["topics"] = sorted(set(topics))
     if "for_children" in values:
-        clean["for_children"] = bool(values["for_children"])
+        if not isinstance(values["for_children"], bool):
+            errors["for_children"] = [_("Answer yes or no.")]
+        clean["for_children"] = values["for_children"] is True
     _fail(errors)
     return clean
 
@@ -235,6 +237,8 @@ def circle_picture_set(
     *, actor: Resident, circle_id: int, upload: UploadedFile | IO[bytes]
 ) -> Circle:
     """The circle's picture, re-encoded without EXIF/GPS (organiser or moderators)."""
+    # Checked before the picture is decoded, so that nobody else can make the server work.
+    manager_standing(circle=circle_get(circle_id=circle_id, actor=actor), actor=actor)
     picture = clean_image(upload, field="picture")
     with transaction.atomic():
         circle = _locked(circle_get(circle_id=circle_id, actor=actor).pk)
@@ -268,9 +272,15 @@ def _delete_file_on_commit(name: str) -> None:
 def circle_close(*, actor: Resident, circle_id: int) -> Circle:
     """Close the circle (its organiser, or city staff): everything stays readable to its
     members, nothing new can be added, and the chat room is closed."""
+    staff = resident_is_city_staff(actor)
     with transaction.atomic():
-        circle = _locked(circle_get(circle_id=circle_id, actor=actor).pk)
-        if not resident_is_city_staff(actor):
+        # Staff close any circle, invite-only ones included (which circle_get hides from them).
+        circle = _locked(
+            circle_id
+            if staff and isinstance(circle_id, int)
+            else circle_get(circle_id=circle_id, actor=actor).pk
+        )
+        if not staff:
             standing = manager_standing(circle=circle, actor=actor)
             if standing.role != CircleMember.Role.ORGANISER:
                 raise Forbidden(_("Only the organiser may close the circle."))
@@ -313,7 +323,8 @@ def _activate(circle: Circle, membership: CircleMember) -> CircleMember:
 def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = None) -> CircleMember:
     """Join an open circle, accept an invitation, or ask to join a moderated one.
 
-    A guardian joins their child (``resident_id``), and only to a circle open to children.
+    A guardian joins their child (``resident_id``), and only to a circle open to children; an
+    adult asks to join such a circle even when it is open (safeguarding).
     Returns the standing: ``active``, or ``requested`` when the organisers decide.
     """
     joiner = _joiner(actor, resident_id)
@@ -341,7 +352,12 @@ def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = No
         membership.via_offering = False
         if joiner.pk != actor.pk:
             membership.added_by = actor
-        if invited or circle.visibility == Circle.Visibility.OPEN:
+        # Safeguarding: in a circle for children, an adult comes in only when invited or
+        # approved by the (vetted) organiser or a moderator, even if it is open.
+        walks_in = circle.visibility == Circle.Visibility.OPEN and (
+            joiner.is_child or not circle.for_children
+        )
+        if invited or walks_in:
             if membership.pk is None:
                 membership.status = CircleMember.Status.ACTIVE
                 membership.joined_at = timezone.now()
@@ -397,13 +413,10 @@ def circle_invite(*, actor: Resident, circle_id: int, resident_id: int) -> Circl
             if isinstance(resident_id, int)
             else None
         )
-        if invitee is None:
+        # A child answers as no one at all: an organiser typing numbers must not learn which
+        # belong to children.  Children join through their guardians.
+        if invitee is None or invitee.is_child:
             raise NotFound(_("No such resident."))
-        if invitee.is_child:
-            raise Forbidden(
-                _("Children join circles through a guardian; invite the guardian instead."),
-                code="guardian_required",
-            )
         membership = CircleMember.objects.filter(circle=circle, resident=invitee).first()
         if membership is not None and membership.status == CircleMember.Status.BANNED:
             raise Conflict(_("This resident is banned from the circle."), code="banned")
@@ -867,10 +880,23 @@ def event_update(*, actor: Resident, event_id: int, **values: Any) -> CircleEven
         _open_circle(event.circle)
         if event.cancelled_at is not None:
             raise Conflict(_("This event is cancelled."), code="cancelled")
+        before = (event.starts_at, event.ends_at, event.place)
         for field, value in clean.items():
             setattr(event, field, value)
         _check_times(event.starts_at, event.ends_at)
+        # As for a new event: moving one into the past would fake a meeting (last met, the
+        # "still alive" figure).
+        if "starts_at" in clean and event.starts_at < timezone.now():
+            _fail({"starts_at": [_("The event must start in the future.")]})
         event.save()
+        if (event.starts_at, event.ends_at, event.place) != before:
+            _tell_members(
+                event.circle,
+                gettext_lazy("Changed time or place: %(title)s (“%(circle)s”)"),
+                {"title": event.title},
+                url=f"/circles/{event.circle_id}/events/{event.pk}/",
+                skip=actor.pk,
+            )
     return event
 
 
@@ -901,6 +927,7 @@ def rsvp_set(
     with transaction.atomic():
         event = _event(event_id, actor)
         member_standing(circle=event.circle, actor=who)
+        _open_circle(event.circle)
         if event.cancelled_at is not None:
             raise Conflict(_("This event is cancelled."), code="cancelled")
         if event.ends_at < timezone.now():
@@ -1128,13 +1155,21 @@ def circle_cohort_sync(*, offering_id: int) -> int:
     """Make sure a published offering has its circle with its seated cohort in it: the repair
     for a domain event that was lost (a crash between the commit and the handler).  Whoever
     left or was banned stays out.  Returns how many residents were added."""
+    had_circle = Circle.objects.filter(offering_id=offering_id).exists()
     circle = circle_for_offering(offering_id=offering_id)
     if circle is None or circle.is_closed:
         return 0
-    added = 0
+    # A circle made just now came with the seated cohort already in it.
+    added = 0 if had_circle else circle.memberships.filter(via_offering=True).count()
     with transaction.atomic():
         circle = _locked(circle.pk)
-        known = set(circle.memberships.values_list("resident_id", flat=True))
+        # A request or an invitation is no reason to stay out: the seat lets them in, as the
+        # lost event would have (``_cohort_join``).
+        known = set(
+            circle.memberships.filter(status__in=[CircleMember.Status.ACTIVE, *_GONE]).values_list(
+                "resident_id", flat=True
+            )
+        )
         for enrolment in Enrolment.objects.filter(
             offering_id=offering_id, status=Enrolment.Status.ENROLLED
         ).select_related("resident"):

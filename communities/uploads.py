@@ -6,6 +6,7 @@ only to members, always as a download, with the content type decided here — no
 """
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -104,8 +105,10 @@ def _document_kind(data: bytes, *, field: str) -> tuple[str, str]:
         kind = _zip_kind(data)
         if kind is not None:
             return kind
-    elif _is_plain_text(data):
-        return "txt", "text/plain; charset=utf-8"
+    else:
+        charset = _text_charset(data)
+        if charset is not None:
+            return "txt", f"text/plain; charset={charset}"
     raise Invalid(
         _(
             "Please upload a picture (JPEG, PNG, WebP, GIF) or a document (PDF, text, Word, Excel, "
@@ -133,11 +136,23 @@ def _zip_kind(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _is_plain_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+# Control characters other than tab, newline, form feed and carriage return mark a binary file.
+_CONTROLS = set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
+_NOT_TEXT = re.compile("[\u0080-\u009f\ue000-\uf8ff]")
+
+
+def _text_charset(data: bytes) -> str | None:
+    """``utf-8`` or ``shift_jis`` (many Japanese PCs still save text in it) when ``data`` is
+    text in that encoding; ``None`` for anything else."""
+    if _CONTROLS.intersection(data):
+        return None
+    for codec, charset in (("utf-8", "utf-8"), ("cp932", "shift_jis")):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        # cp932 maps a few stray bytes to C1 controls and private-use characters: not text.
+        if codec == "cp932" and _NOT_TEXT.search(text):
+            return None
+        return charset
+    return None

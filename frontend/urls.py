@@ -1,6 +1,14 @@
 from django.urls import path
 
-from frontend import course_views, messaging_views, notification_views, staff_views, views
+from frontend import (
+    circle_activity_views,
+    circle_views,
+    course_views,
+    messaging_views,
+    notification_views,
+    staff_views,
+    views,
+)
 
 app_name = "frontend"
 
@@ -122,6 +130,60 @@ urlpatterns = [
         course_views.completions_record,
         name="teach-completions",
     ),
+    # Learner circles: the directory, a circle's page, joining and leaving, its members, and the
+    # staff's figure of course circles that live on.  (Their discussions, events and resources
+    # are routed in the block at the end of this file.)
+    path("circles/", circle_views.directory, name="circles"),
+    path("circles/new/", circle_views.circle_new, name="circle-new"),
+    path("circles/mine/", circle_views.my_circles, name="my-circles"),
+    path("circles/<int:circle_id>/", circle_views.circle_detail, name="circle"),
+    path("circles/<int:circle_id>/picture", circle_views.circle_picture, name="circle-picture"),
+    path("circles/<int:circle_id>/join/", circle_views.circle_join, name="circle-join"),
+    path("circles/<int:circle_id>/leave/", circle_views.circle_leave, name="circle-leave"),
+    path("circles/<int:circle_id>/edit/", circle_views.circle_edit, name="circle-edit"),
+    path(
+        "circles/<int:circle_id>/edit/picture/",
+        circle_views.circle_picture_set,
+        name="circle-picture-set",
+    ),
+    path(
+        "circles/<int:circle_id>/edit/picture/remove/",
+        circle_views.circle_picture_remove,
+        name="circle-picture-remove",
+    ),
+    path("circles/<int:circle_id>/close/", circle_views.circle_close, name="circle-close"),
+    path("circles/<int:circle_id>/members/", circle_views.circle_members, name="circle-members"),
+    path(
+        "circles/<int:circle_id>/members/invite/",
+        circle_views.member_invite,
+        name="circle-invite",
+    ),
+    path(
+        "circles/<int:circle_id>/members/hand-on/",
+        circle_views.organiser_hand_on,
+        name="circle-hand-on",
+    ),
+    path(
+        "circles/<int:circle_id>/members/<int:resident_id>/decide/",
+        circle_views.request_decide,
+        name="circle-request-decide",
+    ),
+    path(
+        "circles/<int:circle_id>/members/<int:resident_id>/remove/",
+        circle_views.member_remove,
+        name="circle-member-remove",
+    ),
+    path(
+        "circles/<int:circle_id>/members/<int:resident_id>/unban/",
+        circle_views.member_unban,
+        name="circle-unban",
+    ),
+    path(
+        "circles/<int:circle_id>/members/<int:resident_id>/role/",
+        circle_views.member_role_set,
+        name="circle-role-set",
+    ),
+    path("staff/circles/", circle_views.staff_circles, name="staff-circles"),
     path("staff/", staff_views.staff_home, name="staff-home"),
     path("staff/residents/new/", staff_views.resident_new, name="staff-resident-new"),
     path("staff/residents/<int:resident_id>/", staff_views.resident_detail, name="staff-resident"),
@@ -153,5 +215,86 @@ urlpatterns = [
         "staff/lecturers/<int:lecturer_id>/vetting/",
         course_views.lecturer_vetting,
         name="staff-lecturer-vetting",
+    ),
+]
+
+# What a circle does together: discussions, meetings and shared resources.
+activity = circle_activity_views
+
+urlpatterns += [
+    path(
+        "circles/<int:circle_id>/discussions/",
+        activity.circle_discussions,
+        name="circle-discussions",
+    ),
+    path(
+        "circles/<int:circle_id>/discussions/<int:thread_id>/",
+        activity.circle_thread,
+        name="circle-thread",
+    ),
+    path(
+        "circles/<int:circle_id>/discussions/<int:thread_id>/edit/",
+        activity.circle_thread_edit,
+        name="circle-thread-edit",
+    ),
+    path(
+        "circles/<int:circle_id>/discussions/<int:thread_id>/remove/",
+        activity.circle_thread_remove,
+        name="circle-thread-remove",
+    ),
+    path(
+        "circles/<int:circle_id>/discussions/<int:thread_id>/replies/<int:reply_id>/edit/",
+        activity.circle_reply_edit,
+        name="circle-reply-edit",
+    ),
+    path(
+        "circles/<int:circle_id>/discussions/<int:thread_id>/replies/<int:reply_id>/remove/",
+        activity.circle_reply_remove,
+        name="circle-reply-remove",
+    ),
+    path("circles/<int:circle_id>/events/", activity.circle_events, name="circle-events"),
+    path(
+        "circles/<int:circle_id>/events.ics", activity.circle_events_ics, name="circle-events-ics"
+    ),
+    path(
+        "circles/<int:circle_id>/events/<int:event_id>/",
+        activity.circle_event,
+        name="circle-event",
+    ),
+    path(
+        "circles/<int:circle_id>/events/<int:event_id>/event.ics",
+        activity.circle_event_ics,
+        name="circle-event-ics",
+    ),
+    path(
+        "circles/<int:circle_id>/events/<int:event_id>/edit/",
+        activity.circle_event_edit,
+        name="circle-event-edit",
+    ),
+    path(
+        "circles/<int:circle_id>/events/<int:event_id>/cancel/",
+        activity.circle_event_cancel,
+        name="circle-event-cancel",
+    ),
+    path("circles/<int:circle_id>/resources/", activity.circle_resources, name="circle-resources"),
+    path(
+        "circles/<int:circle_id>/resources/links/",
+        activity.circle_resource_add_link,
+        name="circle-resource-add-link",
+    ),
+    path(
+        "circles/<int:circle_id>/resources/files/",
+        activity.circle_resource_add_file,
+        name="circle-resource-add-file",
+    ),
+    path(
+        "circles/<int:circle_id>/resources/<int:resource_id>/remove/",
+        activity.circle_resource_remove,
+        name="circle-resource-remove",
+    ),
+    path(
+        "circles/<int:circle_id>/resources/<int:resource_id>/file",
+        activity.circle_resource_file,
+        name="circle-resource-file",
     ),
 ]

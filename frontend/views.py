@@ -128,7 +128,13 @@ def my_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for record in selectors.resident_sessions(resident=request.user)
     ]
-    return render(request, "frontend/my_page.html", {"profile": profile, "sessions": sessions})
+    context = {
+        "profile": profile,
+        "sessions": sessions,
+        # What an organiser types to invite me to a circle.
+        "resident_number": request.user.pk,
+    }
+    return render(request, "frontend/my_page.html", context)
 
 
 @login_required

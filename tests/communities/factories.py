@@ -25,9 +25,21 @@ def make_circle(*, organiser: Resident | None = None, **values: Any) -> Circle:
 
 
 def add_member(circle: Circle, resident: Resident | None = None, **kwargs: Any) -> Resident:
-    """An active member (joined through the service: the circle must be open)."""
+    """A member joined through the service: active in an open circle (an adult in an open circle
+    for children is approved by its organiser, as they must be); asking in a moderated one."""
     resident = resident or ResidentFactory()
-    services.circle_join(actor=resident, circle_id=circle.pk, **kwargs)
+    membership = services.circle_join(actor=resident, circle_id=circle.pk, **kwargs)
+    if (
+        membership.status == CircleMember.Status.REQUESTED
+        and circle.for_children
+        and circle.visibility == Circle.Visibility.OPEN
+    ):
+        services.circle_request_decide(
+            actor=organiser_of(circle),
+            circle_id=circle.pk,
+            resident_id=membership.resident_id,
+            approve=True,
+        )
     return resident
 
 
