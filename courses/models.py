@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Lecturer(models.Model):
@@ -192,8 +193,8 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("course", "session")
+        verbose_name_plural = pgettext_lazy("course", "sessions")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_it_starts"

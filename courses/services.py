@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
@@ -432,7 +432,7 @@ def session_update(
     with transaction.atomic():
         session = Session.objects.select_related("offering").filter(pk=session_id).first()
         if session is None:
-            raise NotFound(_("No such session."))
+            raise NotFound(pgettext("course", "No such session."))
         offering = offering_get_for_manager(offering_id=session.offering_id, actor=actor)
         Offering.objects.select_for_update().get(pk=offering.pk)
         _check_session_times(offering, starts_at, ends_at, exclude=session.pk)
@@ -451,7 +451,7 @@ def session_cancel(*, actor: Resident, session_id: int) -> Session:
     with transaction.atomic():
         session = Session.objects.filter(pk=session_id).first()
         if session is None:
-            raise NotFound(_("No such session."))
+            raise NotFound(pgettext("course", "No such session."))
         offering = offering_get_for_manager(offering_id=session.offering_id, actor=actor)
         if session.cancelled_at is None:
             session.cancelled_at = timezone.now()
@@ -803,7 +803,7 @@ def attendance_set(*, actor: Resident, session_id: int, resident_id: int, presen
     """The lecturer marks someone present (or not) on the roster."""
     session = Session.objects.select_related("offering").filter(pk=session_id).first()
     if session is None:
-        raise NotFound(_("No such session."))
+        raise NotFound(pgettext("course", "No such session."))
     offering_get_for_manager(offering_id=session.offering_id, actor=actor)
     if not session.offering.enrolments.filter(
         resident_id=resident_id, status=Enrolment.Status.ENROLLED
