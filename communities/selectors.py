@@ -407,11 +407,18 @@ def course_circles_alive(*, weeks: int, now: datetime | None = None) -> QuerySet
         starts_at__gte=mark + horizon,
         starts_at__lte=now,
     )
+    # A post or message a moderator removed is no sign of life.
     posted_after = Thread.objects.filter(
-        circle=OuterRef("pk"), created_at__gte=mark + horizon, created_at__lte=now
+        circle=OuterRef("pk"),
+        created_at__gte=mark + horizon,
+        created_at__lte=now,
+        removed_at__isnull=True,
     )
     replied_after = Reply.objects.filter(
-        thread__circle=OuterRef("pk"), created_at__gte=mark + horizon, created_at__lte=now
+        thread__circle=OuterRef("pk"),
+        created_at__gte=mark + horizon,
+        created_at__lte=now,
+        removed_at__isnull=True,
     )
     talked_after = messages_sent(room_id=OuterRef("room_id"), after=mark + horizon, until=now)
     return ended.filter(

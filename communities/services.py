@@ -24,7 +24,11 @@ from django.utils.translation import gettext_lazy
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
-from campus_social.identity.selectors import resident_is_city_staff, resident_is_guardian_of
+from campus_social.identity.selectors import (
+    resident_children,
+    resident_is_city_staff,
+    resident_is_guardian_of,
+)
 from campus_social.notifications.services import notification_send_translated
 from communities.models import (
     Circle,
@@ -108,8 +112,18 @@ def _room_join(circle: Circle, membership: CircleMember) -> None:
 
 
 def _room_leave(circle: Circle, resident: Resident) -> None:
-    if circle.room_id is not None:
-        rooms.room_member_remove(room=_room_for(circle), resident=resident)
+    if circle.room_id is None:
+        return
+    room = _room_for(circle)
+    rooms.room_member_remove(room=room, resident=resident)
+    # A guardian who leaves still reads along for a child who stays (as ``member_standing``
+    # lets them read the circle).
+    if CircleMember.objects.filter(
+        circle=circle,
+        status=CircleMember.Status.ACTIVE,
+        resident__in=resident_children(resident=resident),
+    ).exists():
+        rooms.room_member_add(room=room, resident=resident, role="reader")
 
 
 def _locked(circle_id: int) -> Circle:

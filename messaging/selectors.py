@@ -183,6 +183,9 @@ def message_frames_between(*, room_id: int, after: int, before: int) -> list[Mes
 
 
 def messages_sent(*, room_id: Any, after: Any, until: Any) -> QuerySet[Message]:
-    """Messages of a room written in ``[after, until]``; the arguments may be expressions
-    (``OuterRef``), so an owning app can ask "did this room talk then?" inside its own query."""
-    return Message.objects.filter(room_id=room_id, created_at__gte=after, created_at__lte=until)
+    """Messages of a room written in ``[after, until]`` and not removed; the arguments may be
+    expressions (``OuterRef``), so an owning app can ask "did this room talk then?" inside its
+    own query."""
+    return Message.objects.filter(
+        room_id=room_id, created_at__gte=after, created_at__lte=until, removed_at__isnull=True
+    )

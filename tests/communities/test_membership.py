@@ -807,3 +807,17 @@ def test_my_circles_lists_a_childs_standing_for_their_guardian():
 
     assert (entry.circle, entry.resident) == (circle, link.child)
     assert CircleMember.objects.filter(resident=link.guardian).count() == 0
+
+
+def test_a_guardian_who_leaves_the_circle_still_reads_the_chat_for_their_child():
+    circle = circle_for_children()
+    link = guardian_with_child()
+    add_member(circle, link.guardian)
+    services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)
+    assert room_role(circle, link.guardian) == "member"
+
+    services.circle_leave(actor=link.guardian, circle_id=circle.pk)
+
+    assert standing(circle, link.guardian).status == "left"
+    assert room_role(circle, link.guardian) == "reader"
+    assert room_role(circle, link.child) == "member"

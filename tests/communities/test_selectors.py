@@ -402,3 +402,31 @@ def test_a_cancelled_meeting_is_no_sign_of_life():
     held_event(circle, mark(circle, 9), cancelled_at=mark(circle, 8))
 
     assert alive() == set()
+
+
+def test_removed_posts_and_removed_chat_messages_are_no_sign_of_life():
+    removed_post, removed_reply, removed_message = (
+        ended_circle(10),
+        ended_circle(10),
+        ended_circle(10),
+    )
+    after = mark(removed_post, 9)
+    Thread.objects.create(
+        circle=removed_post, title="広告", body="…", created_at=after, removed_at=NOW
+    )
+    organiser = organiser_of(removed_reply)
+    thread = services.thread_create(
+        actor=organiser, circle_id=removed_reply.pk, title="t", body="b"
+    )
+    Thread.objects.filter(pk=thread.pk).update(created_at=mark(removed_reply, 1))
+    Reply.objects.create(thread=thread, body="…", created_at=mark(removed_reply, 9), removed_at=NOW)
+    Message.objects.create(
+        room=removed_message.room,
+        seq=1,
+        body="…",
+        created_at=mark(removed_message, 9),
+        removed_at=NOW,
+        removed_reason="moderator",
+    )
+
+    assert alive() == set()
