@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models import Category
 
@@ -29,7 +30,7 @@ class Circle(models.Model):
     description = models.TextField(_("description"), max_length=5000, blank=True)
     district = models.ForeignKey(
         "identity.District",
-        verbose_name=_("home district"),
+        verbose_name=pgettext_lazy("circle", "home district"),
         on_delete=models.PROTECT,
         related_name="+",
     )

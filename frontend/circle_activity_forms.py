@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from communities import uploads
 from communities.models import Rsvp
@@ -66,7 +66,9 @@ def _text(label: Any, *, max_length: int, rows: int = 6, required: bool = True) 
 
 
 class ThreadForm(PageForm):
-    title = _title(gettext_lazy("Title"), gettext_lazy("What the discussion is about, in a line."))
+    title = _title(
+        pgettext_lazy("circle", "Title"), gettext_lazy("What the discussion is about, in a line.")
+    )
     body = _text(gettext_lazy("Your text"), max_length=POST_MAX_LENGTH)
 
 
@@ -78,7 +80,9 @@ class ReplyForm(PageForm):
 
 
 class EventForm(PageForm):
-    title = _title(gettext_lazy("Title"), gettext_lazy("For example: Writing in the park."))
+    title = _title(
+        pgettext_lazy("circle", "Title"), gettext_lazy("For example: Writing in the park.")
+    )
     description = _text(
         gettext_lazy("What you will do"),
         max_length=EVENT_DESCRIPTION_MAX_LENGTH,
@@ -119,7 +123,9 @@ class RsvpForm(PageForm):
 
 
 class LinkForm(PageForm):
-    title = _title(gettext_lazy("Title"), gettext_lazy("What the page is, in a few words."))
+    title = _title(
+        pgettext_lazy("circle", "Title"), gettext_lazy("What the page is, in a few words.")
+    )
     # Only the shape here: the service accepts http:// and https:// addresses.
     url = forms.CharField(
         label=gettext_lazy("Address (URL)"),
@@ -134,11 +140,12 @@ class LinkForm(PageForm):
 
 
 class FileForm(PageForm):
-    title = _title(gettext_lazy("Title"), gettext_lazy("What the file is, in a few words."))
-    # Not required here: without a file the service answers "Choose a file." next to it.
+    title = _title(
+        pgettext_lazy("circle", "Title"), gettext_lazy("What the file is, in a few words.")
+    )
     file = forms.FileField(
         label=gettext_lazy("File"),
-        required=False,
+        error_messages={"required": gettext_lazy("Choose a file.")},
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
     )
 

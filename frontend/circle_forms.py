@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
@@ -70,7 +71,7 @@ class CircleFilterForm(PageForm):
 class CircleForm(PageForm):
     name = forms.CharField(label=_("Name of the circle"), max_length=120)
     name_kana = forms.CharField(
-        label=_("Reading of the name (kana)"),
+        label=pgettext_lazy("circle", "Reading of the name (kana)"),
         max_length=240,
         help_text=_("So that residents typing in hiragana find the circle."),
     )
@@ -81,7 +82,9 @@ class CircleForm(PageForm):
         help_text=_("What the circle does, and where and how often it meets."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    district = forms.TypedChoiceField(label=_("Home district"), coerce=int, choices=())
+    district = forms.TypedChoiceField(
+        label=pgettext_lazy("circle", "Home district"), coerce=int, choices=()
+    )
     visibility = forms.ChoiceField(
         label=_("Who may join"),
         choices=Circle.Visibility.choices,
