@@ -237,7 +237,7 @@ def circle_update(*, actor: Resident, circle_id: int, **values: Any) -> Circle:
             circle.topics.all().delete()
             CircleTopic.objects.bulk_create(CircleTopic(circle=circle, topic=t) for t in topics)
         if "name" in clean and circle.room_id is not None:
-            Room.objects.filter(pk=circle.room_id).update(title=circle.name)
+            rooms.room_rename(room=_room_for(circle), title=circle.name)
     return circle
 
 

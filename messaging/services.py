@@ -116,6 +116,14 @@ def room_member_remove(*, room: Room, resident: Resident) -> None:
             _announce_removal(room.pk, resident_id)
 
 
+def room_rename(*, room: Room, title: str) -> Room:
+    """The owning app renamed the room's subject (a circle's new name)."""
+    if room.title != title:
+        room.title = title
+        room.save(update_fields=["title"])
+    return room
+
+
 def room_close(*, room: Room) -> Room:
     """Close a room for good: its history stays readable, nobody can write in it."""
     if room.closed_at is None:
