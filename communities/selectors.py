@@ -294,21 +294,33 @@ def thread_list(*, circle_id: object, actor: Resident) -> QuerySet[Thread]:
     return circle.threads.filter(removed_at__isnull=True).select_related("author")
 
 
-def thread_detail(*, thread_id: object, actor: Resident) -> Thread:
+def thread_detail(*, circle_id: object, thread_id: object, actor: Resident) -> Thread:
+    """One discussion of the circle in the address.  The actor is judged against that circle
+    (``NotFound`` / ``Forbidden`` as for its list); an id of another circle is ``NotFound``."""
+    circle = _readable(circle_id, actor)
     thread = (
-        Thread.objects.select_related("circle", "author").filter(pk=thread_id).first()
+        circle.threads.filter(pk=thread_id, removed_at__isnull=True)
+        .select_related("circle", "author")
+        .first()
         if _is_id(thread_id)
         else None
     )
-    if thread is None or thread.removed_at is not None:
+    if thread is None:
         raise NotFound(_("No such discussion."))
-    _readable(thread.circle_id, actor)
     return thread
 
 
 def reply_list(*, thread: Thread) -> QuerySet[Reply]:
     """The replies of a thread the caller already read with ``thread_detail``."""
     return thread.replies.filter(removed_at__isnull=True).select_related("author")
+
+
+def reply_get(*, thread: Thread, reply_id: object) -> Reply:
+    """One reply of a thread the caller already read with ``thread_detail``."""
+    reply = reply_list(thread=thread).filter(pk=reply_id).first() if _is_id(reply_id) else None
+    if reply is None:
+        raise NotFound(_("No such reply."))
+    return reply
 
 
 def event_list(
@@ -329,24 +341,17 @@ def event_list(
     return events.order_by("starts_at", "id")
 
 
-def event_detail(*, event_id: object, actor: Resident) -> CircleEvent:
+def event_detail(*, circle_id: object, event_id: object, actor: Resident) -> CircleEvent:
+    """One meeting of the circle in the address, with its counts (checked as ``thread_detail``)."""
     event = (
-        CircleEvent.objects.select_related("circle").filter(pk=event_id).first()
+        event_list(circle_id=circle_id, actor=actor).filter(pk=event_id).select_related("circle")
         if _is_id(event_id)
         else None
     )
-    if event is None:
+    found = event.first() if event is not None else None
+    if found is None:
         raise NotFound(_("No such event."))
-    _readable(event.circle_id, actor)
-    return (
-        CircleEvent.objects.filter(pk=event.pk)
-        .select_related("circle")
-        .annotate(
-            coming=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.YES)),
-            maybe=Count("rsvps", filter=Q(rsvps__answer=Rsvp.Answer.MAYBE)),
-        )
-        .get()
-    )
+    return found
 
 
 def event_rsvps(*, event: CircleEvent) -> QuerySet[Rsvp]:
@@ -363,16 +368,16 @@ def resource_list(*, circle_id: object, actor: Resident) -> QuerySet[Resource]:
     return circle.resources.select_related("added_by")
 
 
-def resource_get(*, resource_id: object, actor: Resident) -> Resource:
-    """One resource (to download its file), for those who may read the circle."""
+def resource_get(*, circle_id: object, resource_id: object, actor: Resident) -> Resource:
+    """One resource of the circle in the address (to download its file), checked as
+    ``thread_detail``."""
     resource = (
-        Resource.objects.select_related("circle").filter(pk=resource_id).first()
+        resource_list(circle_id=circle_id, actor=actor).filter(pk=resource_id).first()
         if _is_id(resource_id)
         else None
     )
     if resource is None:
         raise NotFound(_("No such resource."))
-    _readable(resource.circle_id, actor)
     return resource
 
 

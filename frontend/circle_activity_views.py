@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,42 +93,23 @@ def _place(request: AuthenticatedHttpRequest, circle_id: int) -> _Place:
 
 
 def _thread_in(request: AuthenticatedHttpRequest, place: _Place, thread_id: int) -> Thread:
-    """The discussion, when it belongs to the circle of the address.  The viewer reads that
-    circle, so a refusal here concerns another circle: it answers 404 like a stranger's id."""
-    try:
-        thread = selectors.thread_detail(thread_id=thread_id, actor=request.user)
-    except (Forbidden, NotFound):
-        raise Http404(_("No such discussion.")) from None
-    if thread.circle_id != place.circle.pk:
-        raise Http404(_("No such discussion."))
-    return thread
+    return selectors.thread_detail(
+        circle_id=place.circle.pk, thread_id=thread_id, actor=request.user
+    )
 
 
 def _reply_in(thread: Thread, reply_id: int) -> Reply:
-    reply = selectors.reply_list(thread=thread).filter(pk=reply_id).first()
-    if reply is None:
-        raise Http404(_("No such reply."))
-    return reply
+    return selectors.reply_get(thread=thread, reply_id=reply_id)
 
 
 def _event_in(request: AuthenticatedHttpRequest, place: _Place, event_id: int) -> CircleEvent:
-    try:
-        event = selectors.event_detail(event_id=event_id, actor=request.user)
-    except (Forbidden, NotFound):
-        raise Http404(_("No such event.")) from None
-    if event.circle_id != place.circle.pk:
-        raise Http404(_("No such event."))
-    return event
+    return selectors.event_detail(circle_id=place.circle.pk, event_id=event_id, actor=request.user)
 
 
 def _resource_in(request: AuthenticatedHttpRequest, place: _Place, resource_id: int) -> Resource:
-    try:
-        resource = selectors.resource_get(resource_id=resource_id, actor=request.user)
-    except (Forbidden, NotFound):
-        raise Http404(_("No such resource.")) from None
-    if resource.circle_id != place.circle.pk:
-        raise Http404(_("No such resource."))
-    return resource
+    return selectors.resource_get(
+        circle_id=place.circle.pk, resource_id=resource_id, actor=request.user
+    )
 
 
 def _url(name: str, **kwargs: int) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers, status
@@ -22,11 +21,9 @@ from rest_framework.views import APIView
 
 from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
-from campus_social.common.errors import NotFound
-from campus_social.identity.models import Resident
 from campus_social.identity.selectors import require_city_staff
 from communities import responses, selectors, services
-from communities.models import CircleEvent, Resource, Thread
+from communities.models import Resource
 from communities.rest_api import serializers as s
 from courses.rest_api.views import ICalendarRenderer
 
@@ -52,39 +49,6 @@ def _circle(request: AuthenticatedRequest, circle_id: int, *, answer: int = 200)
         "statuses": {} if standing is None else {circle.pk: standing.status},
     }
     return Response(s.CircleDetailOutput(circle, context=context).data, status=answer)
-
-
-# The children of a circle are read through the circle's own list, narrowed to one: the actor
-# is judged against the circle in the address, and a child of another circle is not there.
-
-
-def _thread_in(circle_id: int, thread_id: int, actor: Resident) -> Thread:
-    thread = selectors.thread_list(circle_id=circle_id, actor=actor).filter(pk=thread_id).first()
-    if thread is None:
-        raise NotFound(_("No such discussion."))
-    return thread
-
-
-def _reply_check(circle_id: int, thread_id: int, reply_id: int, actor: Resident) -> None:
-    thread = _thread_in(circle_id, thread_id, actor)
-    if not selectors.reply_list(thread=thread).filter(pk=reply_id).exists():
-        raise NotFound(_("No such reply."))
-
-
-def _event_in(circle_id: int, event_id: int, actor: Resident) -> CircleEvent:
-    events = selectors.event_list(circle_id=circle_id, actor=actor, upcoming=None)
-    event = events.filter(pk=event_id).first()
-    if event is None:
-        raise NotFound(_("No such event."))
-    return event
-
-
-def _resource_in(circle_id: int, resource_id: int, actor: Resident) -> Resource:
-    resources = selectors.resource_list(circle_id=circle_id, actor=actor)
-    resource = resources.filter(pk=resource_id).first()
-    if resource is None:
-        raise NotFound(_("No such resource."))
-    return resource
 
 
 # --- Finding circles ---------------------------------------------------------------------------
@@ -368,7 +332,9 @@ class ThreadApi(APIView):
     @extend_schema(responses={200: s.ThreadDetailOutput})
     def get(self, request: AuthenticatedRequest, circle_id: int, thread_id: int) -> Response:
         """A discussion with its replies, oldest first."""
-        thread = _thread_in(circle_id, thread_id, request.user)
+        thread = selectors.thread_detail(
+            circle_id=circle_id, thread_id=thread_id, actor=request.user
+        )
         context = {"actor": request.user, "replies": selectors.reply_list(thread=thread)}
         return Response(s.ThreadDetailOutput(thread, context=context).data)
 
@@ -377,7 +343,7 @@ class ThreadApi(APIView):
         """Edit my discussion (403 ``not_author`` for another member's)."""
         data = s.ThreadEditInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _thread_in(circle_id, thread_id, request.user)
+        selectors.thread_detail(circle_id=circle_id, thread_id=thread_id, actor=request.user)
         thread = services.thread_edit(
             actor=request.user, thread_id=thread_id, **data.validated_data
         )
@@ -386,7 +352,7 @@ class ThreadApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: AuthenticatedRequest, circle_id: int, thread_id: int) -> Response:
         """Remove a discussion: my own, or any as an organiser or moderator."""
-        _thread_in(circle_id, thread_id, request.user)
+        selectors.thread_detail(circle_id=circle_id, thread_id=thread_id, actor=request.user)
         services.thread_remove(actor=request.user, thread_id=thread_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -397,7 +363,7 @@ class ReplyListApi(APIView):
         """Reply to a discussion (members only)."""
         data = s.ReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _thread_in(circle_id, thread_id, request.user)
+        selectors.thread_detail(circle_id=circle_id, thread_id=thread_id, actor=request.user)
         reply = services.reply_create(
             actor=request.user, thread_id=thread_id, body=data.validated_data["body"]
         )
@@ -413,7 +379,12 @@ class ReplyApi(APIView):
         """Edit my reply (403 ``not_author`` for another member's)."""
         data = s.ReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _reply_check(circle_id, thread_id, reply_id, request.user)
+        selectors.reply_get(
+            thread=selectors.thread_detail(
+                circle_id=circle_id, thread_id=thread_id, actor=request.user
+            ),
+            reply_id=reply_id,
+        )
         reply = services.reply_edit(
             actor=request.user, reply_id=reply_id, body=data.validated_data["body"]
         )
@@ -424,7 +395,12 @@ class ReplyApi(APIView):
         self, request: AuthenticatedRequest, circle_id: int, thread_id: int, reply_id: int
     ) -> Response:
         """Remove a reply: my own, or any as an organiser or moderator."""
-        _reply_check(circle_id, thread_id, reply_id, request.user)
+        selectors.reply_get(
+            thread=selectors.thread_detail(
+                circle_id=circle_id, thread_id=thread_id, actor=request.user
+            ),
+            reply_id=reply_id,
+        )
         services.reply_remove(actor=request.user, reply_id=reply_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -438,7 +414,7 @@ def _event(
     request: AuthenticatedRequest, circle_id: int, event_id: int, *, answer: int = 200
 ) -> Response:
     """The event with its counts and my answer."""
-    event = _event_in(circle_id, event_id, request.user)
+    event = selectors.event_detail(circle_id=circle_id, event_id=event_id, actor=request.user)
     context = {"rsvp": selectors.rsvp_of(event=event, resident=request.user)}
     return Response(s.EventDetailOutput(event, context=context).data, status=answer)
 
@@ -491,7 +467,7 @@ class EventApi(APIView):
         """Change the fields sent (organisers and moderators)."""
         data = s.EventUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _event_in(circle_id, event_id, request.user)
+        selectors.event_detail(circle_id=circle_id, event_id=event_id, actor=request.user)
         services.event_update(actor=request.user, event_id=event_id, **data.validated_data)
         return _event(request, circle_id, event_id)
 
@@ -500,7 +476,7 @@ class EventCancelApi(APIView):
     @extend_schema(request=None, responses={200: s.EventDetailOutput})
     def post(self, request: AuthenticatedRequest, circle_id: int, event_id: int) -> Response:
         """Cancel the event (organisers and moderators); the members are told."""
-        _event_in(circle_id, event_id, request.user)
+        selectors.event_detail(circle_id=circle_id, event_id=event_id, actor=request.user)
         services.event_cancel(actor=request.user, event_id=event_id)
         return _event(request, circle_id, event_id)
 
@@ -511,7 +487,7 @@ class EventRsvpApi(APIView):
         """Say whether I come (or my child does).  409 ``cancelled`` or ``past``."""
         data = s.RsvpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _event_in(circle_id, event_id, request.user)
+        selectors.event_detail(circle_id=circle_id, event_id=event_id, actor=request.user)
         rsvp = services.rsvp_set(
             actor=request.user,
             event_id=event_id,
@@ -530,7 +506,7 @@ class EventCalendarApi(APIView):
     )
     def get(self, request: AuthenticatedRequest, circle_id: int, event_id: int) -> HttpResponse:
         """One event as an iCalendar file."""
-        event = _event_in(circle_id, event_id, request.user)
+        event = selectors.event_detail(circle_id=circle_id, event_id=event_id, actor=request.user)
         return responses.events_ics(request, [event], name=event.circle.name)
 
 
@@ -583,7 +559,7 @@ class ResourceApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: AuthenticatedRequest, circle_id: int, resource_id: int) -> Response:
         """Remove what I shared, or anything as an organiser or moderator."""
-        _resource_in(circle_id, resource_id, request.user)
+        selectors.resource_get(circle_id=circle_id, resource_id=resource_id, actor=request.user)
         services.resource_remove(actor=request.user, resource_id=resource_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -592,5 +568,7 @@ class ResourceFileApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: AuthenticatedRequest, circle_id: int, resource_id: int) -> FileResponse:
         """The shared file: a picture inline, a document as a download."""
-        resource = _resource_in(circle_id, resource_id, request.user)
+        resource = selectors.resource_get(
+            circle_id=circle_id, resource_id=resource_id, actor=request.user
+        )
         return responses.resource_file(resource)

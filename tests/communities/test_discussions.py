@@ -129,7 +129,7 @@ def test_organisers_and_moderators_remove_other_members_posts(circle, member):
     assert fresh(thread).removed_at is not None
     assert list(selectors.thread_list(circle_id=circle.pk, actor=member)) == [kept]
     with pytest.raises(NotFound):
-        selectors.thread_detail(thread_id=thread.pk, actor=member)
+        selectors.thread_detail(circle_id=thread.circle_id, thread_id=thread.pk, actor=member)
     with pytest.raises(NotFound):
         services.reply_create(actor=member, thread_id=thread.pk, body="まだ話したい")
 

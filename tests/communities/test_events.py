@@ -228,11 +228,11 @@ def test_members_answer_yes_maybe_or_no_and_may_change_their_minds(circle, membe
     services.rsvp_set(actor=member, event_id=event.pk, answer="yes")
     services.rsvp_set(actor=other, event_id=event.pk, answer="maybe")
     services.rsvp_set(actor=third, event_id=event.pk, answer="no")
-    detail = selectors.event_detail(event_id=event.pk, actor=member)
+    detail = selectors.event_detail(circle_id=event.circle_id, event_id=event.pk, actor=member)
     assert (detail.coming, detail.maybe) == (1, 1)
 
     services.rsvp_set(actor=other, event_id=event.pk, answer="yes")
-    detail = selectors.event_detail(event_id=event.pk, actor=member)
+    detail = selectors.event_detail(circle_id=event.circle_id, event_id=event.pk, actor=member)
     assert (detail.coming, detail.maybe) == (2, 0)
     assert Rsvp.objects.filter(event=event).count() == 3
     assert selectors.rsvp_of(event=event, resident=other).answer == "yes"
@@ -293,7 +293,12 @@ def test_a_guardian_answers_for_their_child_who_is_a_member():
     )
 
     assert rsvp.resident == link.child
-    assert selectors.event_detail(event_id=event.pk, actor=link.guardian).coming == 1
+    assert (
+        selectors.event_detail(
+            circle_id=event.circle_id, event_id=event.pk, actor=link.guardian
+        ).coming
+        == 1
+    )
     # The guardian reads along but is no member: they cannot answer for themselves.
     with pytest.raises(Forbidden):
         services.rsvp_set(actor=link.guardian, event_id=event.pk, answer="yes")

@@ -718,7 +718,10 @@ def test_a_guardian_joins_their_child_who_is_shown_by_given_name_and_the_guardia
     thread = services.thread_create(actor=member, circle_id=circle.pk, title="次回", body="…")
     assert selectors.member_standing(circle=circle, actor=link.guardian, reading=True)
     assert list(selectors.thread_list(circle_id=circle.pk, actor=link.guardian)) == [thread]
-    assert selectors.thread_detail(thread_id=thread.pk, actor=link.guardian) == thread
+    assert (
+        selectors.thread_detail(circle_id=circle.pk, thread_id=thread.pk, actor=link.guardian)
+        == thread
+    )
     with pytest.raises(Forbidden) as refused:
         services.thread_create(actor=link.guardian, circle_id=circle.pk, title="親です", body="…")
     assert refused.value.code == "not_a_member"

@@ -430,3 +430,35 @@ def test_removed_posts_and_removed_chat_messages_are_no_sign_of_life():
     )
 
     assert alive() == set()
+
+
+def test_a_discussion_meeting_or_resource_is_found_only_under_its_own_circle():
+    home, other = make_circle(), make_circle()
+    member = add_member(home)
+    add_member(other, member)
+    organiser = organiser_of(other)
+    thread = services.thread_create(actor=organiser, circle_id=other.pk, title="t", body="b")
+    event = services.event_create(
+        actor=organiser,
+        circle_id=other.pk,
+        title="集まり",
+        place="公民館",
+        starts_at=NOW + timedelta(days=3),
+        ends_at=NOW + timedelta(days=3, hours=1),
+    )
+    link = services.resource_add_link(
+        actor=organiser, circle_id=other.pk, title="地図", url="https://example.jp/"
+    )
+
+    for find in (
+        lambda circle: selectors.thread_detail(
+            circle_id=circle.pk, thread_id=thread.pk, actor=member
+        ),
+        lambda circle: selectors.event_detail(circle_id=circle.pk, event_id=event.pk, actor=member),
+        lambda circle: selectors.resource_get(
+            circle_id=circle.pk, resource_id=link.pk, actor=member
+        ),
+    ):
+        assert find(other).pk in (thread.pk, event.pk, link.pk)
+        with pytest.raises(NotFound):
+            find(home)
