@@ -47,7 +47,7 @@ format: install ## Apply ruff's fixes and formatting
 types: install ## mypy with django-stubs
 	$(VENV)/bin/mypy .
 
-imports: install ## The dependency direction of ARCHITECTURE.md, as import-linter contracts
+imports: install ## The dependency direction of docs/architecture.md, as import-linter contracts
 	$(VENV)/bin/lint-imports
 
 migrations-check: install ## Fail when models changed without a migration
