@@ -30,6 +30,7 @@ from campus_social.identity.selectors import (
     resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding.selectors import resident_is_vetted
 from communities.models import (
     Circle,
     CircleEvent,
@@ -48,7 +49,6 @@ from communities.selectors import (
 )
 from communities.uploads import clean_upload
 from courses.models import Enrolment, Offering
-from courses.selectors import resident_is_vetted
 from messaging import services as rooms
 from messaging.models import Room
 
