@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "campus_social.identity",
     "campus_social.audit",
     "campus_social.notifications",
+    "campus_social.safeguarding",
     "messaging",
     "courses",
     "communities",

@@ -26,10 +26,16 @@ from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
 from campus_social.identity.selectors import (
     resident_children,
+    resident_guardians,
     resident_is_city_staff,
     resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding.selectors import (
+    Participation,
+    require_child_contact,
+    resident_is_vetted,
+)
 from communities.models import (
     Circle,
     CircleEvent,
@@ -48,7 +54,6 @@ from communities.selectors import (
 )
 from communities.uploads import clean_upload
 from courses.models import Enrolment, Offering
-from courses.selectors import resident_is_vetted
 from messaging import services as rooms
 from messaging.models import Room
 
@@ -132,6 +137,34 @@ def _locked(circle_id: int) -> Circle:
     if circle is None:
         raise NotFound(_("No such circle."))
     return circle
+
+
+def _child_members(circle: Circle) -> list[Resident]:
+    members = circle.memberships.filter(status=CircleMember.Status.ACTIVE).select_related(
+        "resident"
+    )
+    return [m.resident for m in members if m.resident.is_child]
+
+
+def _require_vetted_entry(circle: Circle, resident: Resident, need: Participation) -> None:
+    """Safeguarding's one rule (``campus_social.safeguarding``): in a circle meant for
+    children an adult becomes a member only with a current vetting record (a guardian reads
+    along through their child without joining), and a moderator needs one too.  Asked at each
+    step — request, invitation, approval, role — so that no organiser's decision overrides it."""
+    require_child_contact(
+        resident=resident,
+        children=_child_members(circle),
+        for_children=circle.for_children,
+        need=need,
+    )
+
+
+def _require_may_post(circle: Circle, resident: Resident) -> None:
+    """Where children are members, an adult writes only with a vetting record current today
+    (the same rule as the circle's chat room): an expired record stops them at once."""
+    require_child_contact(
+        resident=resident, children=_child_members(circle), need=Participation.POST
+    )
 
 
 # --- The circle ----------------------------------------------------------------------------------
@@ -338,7 +371,8 @@ def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = No
     """Join an open circle, accept an invitation, or ask to join a moderated one.
 
     A guardian joins their child (``resident_id``), and only to a circle open to children; an
-    adult asks to join such a circle even when it is open (safeguarding).
+    adult asks to join such a circle even when it is open, and only with a current vetting
+    record (``Forbidden``, ``vetting_required``; safeguarding).
     Returns the standing: ``active``, or ``requested`` when the organisers decide.
     """
     joiner = _joiner(actor, resident_id)
@@ -360,6 +394,8 @@ def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = No
             # The circle is visible to this actor only through a membership; without an
             # invitation there is nothing to join.
             raise Forbidden(_("This circle takes members by invitation only."), code="invite_only")
+        # Refused at the request already: no organiser could approve it.
+        _require_vetted_entry(circle, joiner, Participation.POST)
         if membership is None:
             membership = CircleMember(circle=circle, resident=joiner)
         membership.role = CircleMember.Role.MEMBER
@@ -417,7 +453,8 @@ def _standing_of(circle: Circle, resident_id: object) -> CircleMember:
 
 
 def circle_invite(*, actor: Resident, circle_id: int, resident_id: int) -> CircleMember:
-    """Invite a resident (organisers and moderators).  Someone who already asked is let in."""
+    """Invite a resident (organisers and moderators).  Someone who already asked is let in.
+    Into a circle for children, only an adult with a current vetting record."""
     with transaction.atomic():
         circle = _locked(circle_get(circle_id=circle_id, actor=actor).pk)
         manager_standing(circle=circle, actor=actor)
@@ -431,6 +468,7 @@ def circle_invite(*, actor: Resident, circle_id: int, resident_id: int) -> Circl
         # belong to children.  Children join through their guardians.
         if invitee is None or invitee.is_child:
             raise NotFound(_("No such resident."))
+        _require_vetted_entry(circle, invitee, Participation.POST)
         membership = CircleMember.objects.filter(circle=circle, resident=invitee).first()
         if membership is not None and membership.status == CircleMember.Status.BANNED:
             raise Conflict(_("This resident is banned from the circle."), code="banned")
@@ -468,7 +506,8 @@ def circle_request_decide(
     *, actor: Resident, circle_id: int, resident_id: int, approve: bool
 ) -> CircleMember | None:
     """Approve or decline a request to join (organisers and moderators).  A declined request is
-    forgotten: the resident may ask again later."""
+    forgotten: the resident may ask again later.  Approval cannot let an unvetted adult into
+    a circle for children (``vetting_required``)."""
     with transaction.atomic():
         circle = _locked(circle_get(circle_id=circle_id, actor=actor).pk)
         manager_standing(circle=circle, actor=actor)
@@ -479,6 +518,8 @@ def circle_request_decide(
         requester = membership.resident
         people = [requester, *([membership.added_by] if membership.added_by else [])]
         if approve:
+            # The request may predate the rule, or the vetting may have run out since.
+            _require_vetted_entry(circle, requester, Participation.POST)
             _activate(circle, membership)
             title = gettext_lazy("You are now a member of “%(circle)s”.")
         else:
@@ -497,7 +538,11 @@ def circle_leave(
     successor_id: int | None = None,
 ) -> None:
     """Leave the circle (or withdraw a request, or decline an invitation).  A guardian takes a
-    child out.  The organiser of an open circle names a successor first, or closes it."""
+    child out.  The organiser of an open circle names a successor first, or closes it.
+
+    A child may leave by herself, though she joins only through a guardian: leaving only
+    lessens her contact with others, and a child who wants out should never have to ask.  Her
+    guardians (the others, when one of them acts) are told, after the commit."""
     leaver = _joiner_or_child(actor, resident_id)
     with transaction.atomic():
         circle = _locked(circle_get(circle_id=circle_id, actor=actor).pk)
@@ -514,6 +559,16 @@ def circle_leave(
             _hand_on(circle, membership, successor_id)
             membership.refresh_from_db()
         _step_out(circle, membership)
+        if leaver.is_child:
+            for guardian in resident_guardians(resident=leaver):
+                if guardian.pk != actor.pk:
+                    notification_send_translated(
+                        resident=guardian,
+                        kind=NOTIFY["membership"],
+                        title_template=gettext_lazy("%(child)s left the circle “%(circle)s”."),
+                        params={"child": leaver.display_name, "circle": circle.name},
+                        url=f"/circles/{circle.pk}/",
+                    )
 
 
 _GONE = (CircleMember.Status.BANNED, CircleMember.Status.LEFT)
@@ -598,7 +653,8 @@ def circle_unban(*, actor: Resident, circle_id: int, resident_id: int) -> None:
 def circle_role_set(
     *, actor: Resident, circle_id: int, resident_id: int, role: str
 ) -> CircleMember:
-    """Make a member a moderator or a plain member (the organiser only)."""
+    """Make a member a moderator or a plain member (the organiser only).  A moderator of a
+    circle for children needs a current vetting record."""
     if role not in (CircleMember.Role.MODERATOR, CircleMember.Role.MEMBER):
         raise Invalid(
             _("Choose moderator or member."),
@@ -618,6 +674,8 @@ def circle_role_set(
             raise Conflict(_("Hand the organiser role on instead."), code="organiser")
         if role == CircleMember.Role.MODERATOR and membership.resident.is_child:
             raise Forbidden(_("A child cannot moderate."), code="child_moderator")
+        if role == CircleMember.Role.MODERATOR:
+            _require_vetted_entry(circle, membership.resident, Participation.MODERATE)
         membership.role = role
         membership.save(update_fields=["role"])
         _room_join(circle, membership)
@@ -660,8 +718,13 @@ def _hand_on(circle: Circle, organiser: CircleMember, successor_id: object) -> C
             _("A circle open to children needs an organiser with a current vetting record."),
             code="vetting_required",
         )
-    # The unique "one organiser" constraint holds at every statement: step down first.
-    organiser.role = CircleMember.Role.MODERATOR
+    # The unique "one organiser" constraint holds at every statement: step down first.  An
+    # organiser whose vetting ran out cannot stay on as a moderator where children are.
+    organiser.role = (
+        CircleMember.Role.MEMBER
+        if circle.for_children and not resident_is_vetted(organiser.resident)
+        else CircleMember.Role.MODERATOR
+    )
     organiser.save(update_fields=["role"])
     successor.role = CircleMember.Role.ORGANISER
     successor.save(update_fields=["role"])
@@ -678,6 +741,7 @@ def _poster(circle_id: int, actor: Resident) -> tuple[Circle, CircleMember]:
     circle = circle_get(circle_id=circle_id, actor=actor)
     standing = member_standing(circle=circle, actor=actor)
     _open_circle(circle)
+    _require_may_post(circle, actor)
     return circle, standing
 
 
@@ -733,6 +797,7 @@ def thread_edit(
         member_standing(circle=thread.circle, actor=actor)
         _own_post(thread.author_id, actor)
         _open_circle(thread.circle)
+        _require_may_post(thread.circle, actor)
         if new_title is not None:
             thread.title = new_title
         if new_body is not None:
@@ -762,6 +827,7 @@ def reply_create(*, actor: Resident, thread_id: int, body: object) -> Reply:
         thread = _thread(thread_id, actor)
         member_standing(circle=thread.circle, actor=actor)
         _open_circle(thread.circle)
+        _require_may_post(thread.circle, actor)
         now = timezone.now()
         reply = Reply.objects.create(thread=thread, author=actor, body=body, created_at=now)
         Thread.objects.filter(pk=thread.pk).update(
@@ -792,6 +858,7 @@ def reply_edit(*, actor: Resident, reply_id: int, body: object) -> Reply:
         reply, _standing = _reply(reply_id, actor)
         _own_post(reply.author_id, actor)
         _open_circle(reply.thread.circle)
+        _require_may_post(reply.thread.circle, actor)
         reply.body = text
         reply.edited_at = timezone.now()
         reply.save(update_fields=["body", "edited_at"])

@@ -1,8 +1,6 @@
 """Lecturers, courses and their dated offerings, sessions, enrolment, attendance, completion,
 feedback and calendar feeds."""
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,27 +46,6 @@ class Lecturer(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
-
-
-class VettingRecord(models.Model):
-    """City staff checked this lecturer for teaching children, valid until ``expires_on``."""
-
-    lecturer = models.ForeignKey(Lecturer, on_delete=models.CASCADE, related_name="vettings")
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    checked_on = models.DateField(_("checked on"))
-    expires_on = models.DateField(_("valid until"))
-    note = models.CharField(_("note"), max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["-expires_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"vetting of {self.lecturer_id} until {self.expires_on}"
-
-    def is_current(self, on: date) -> bool:
-        return self.checked_on <= on <= self.expires_on
 
 
 class Category(models.TextChoices):

@@ -66,23 +66,9 @@ def lecturers_teaching_children(*, actor: object) -> QuerySet[Lecturer]:
     return (
         Lecturer.objects.filter(status=Lecturer.Status.APPROVED, wants_to_teach_children=True)
         .select_related("resident")
-        .prefetch_related("vettings")
+        .prefetch_related("resident__vettings")
         .order_by("name_kana", "id")
     )
-
-
-def resident_is_vetted(resident: object, *, on: date | None = None) -> bool:
-    """Whether the resident is an approved lecturer with a vetting record current ``on`` (today):
-    the check for anyone who leads children."""
-    if not isinstance(resident, Resident):
-        return False
-    on = on or timezone.localdate()
-    return Lecturer.objects.filter(
-        resident=resident,
-        status=Lecturer.Status.APPROVED,
-        vettings__checked_on__lte=on,
-        vettings__expires_on__gte=on,
-    ).exists()
 
 
 def can_manage_offering(resident: object, offering: Offering) -> bool:

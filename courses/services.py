@@ -29,6 +29,9 @@ from campus_social.identity.selectors import (
     resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding import services as safeguarding
+from campus_social.safeguarding.models import VettingRecord
+from campus_social.safeguarding.selectors import resident_is_vetted
 from courses import events
 from courses.models import (
     ACTIVE_ENROLMENT,
@@ -45,7 +48,6 @@ from courses.models import (
     Session,
     SurveyReceipt,
     SurveyResponse,
-    VettingRecord,
 )
 from courses.selectors import lecturer_of, offering_get_for_manager, session_running_for_reader
 from messaging import services as rooms
@@ -179,30 +181,22 @@ def lecturer_decide(
 def vetting_record_add(
     *, actor: Resident, lecturer_id: int, checked_on: date, expires_on: date, note: str = ""
 ) -> VettingRecord:
-    """City staff record that a lecturer was checked for teaching children."""
+    """City staff record that a lecturer was checked for teaching children.  The record is the
+    core's (``campus_social.safeguarding``), on the lecturer's resident: it counts wherever
+    children are, not only in courses."""
     require_city_staff(actor)
-    lecturer = Lecturer.objects.filter(pk=lecturer_id).first()
+    lecturer = Lecturer.objects.select_related("resident").filter(pk=lecturer_id).first()
     if lecturer is None:
         raise NotFound(_("No such lecturer."))
-    if expires_on <= checked_on:
-        raise Invalid(
-            _("The vetting must end after the day it was checked."),
-            fields={"expires_on": [_("Please check the dates.")]},
-        )
-    if checked_on > timezone.localdate():
-        raise Invalid(
-            _("The check cannot be in the future."),
-            fields={"checked_on": [_("Please check the dates.")]},
-        )
-    record = VettingRecord.objects.create(
-        lecturer=lecturer,
-        checked_by=actor,
+    return safeguarding.vetting_record_add(
+        actor=actor,
+        resident=lecturer.resident,
         checked_on=checked_on,
         expires_on=expires_on,
-        note=(note or "")[:500],
+        note=note,
+        audit_action="lecturer.vetted",
+        audit_target=lecturer,
     )
-    audit_record(actor=actor, action="lecturer.vetted", target=lecturer)
-    return record
 
 
 def _require_teacher(actor: Resident) -> Lecturer | None:
@@ -479,9 +473,8 @@ def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
         if not offering.sessions.filter(cancelled_at__isnull=True).exists():
             raise Invalid(_("Add at least one session before publishing."), code="no_sessions")
         if offering.course.open_to_children:
-            today = timezone.localdate()
-            for lecturer in offering.lecturers.all():
-                if not any(v.is_current(today) for v in lecturer.vettings.all()):
+            for lecturer in offering.lecturers.select_related("resident"):
+                if not resident_is_vetted(lecturer.resident):
                     raise Invalid(
                         _("%(name)s needs a current vetting record before teaching children.")
                         % {"name": lecturer.display_name},

@@ -877,7 +877,7 @@ def _lecturer_queue_page(
         "applications": [
             forms_for(lecturer)
             for lecturer in selectors.lecturer_review_queue(actor=request.user).prefetch_related(
-                "vettings"
+                "resident__vettings"
             )
         ],
         "teaching_children": [

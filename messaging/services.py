@@ -25,6 +25,7 @@ from campus_social.identity.selectors import (
     resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding.selectors import Participation, require_child_contact
 from messaging import wire
 from messaging.models import (
     BODY_MAX_LENGTH,
@@ -58,11 +59,16 @@ def room_member_add(
     """Add (or re-role) a member.
 
     Safeguarding: a child joins only a room that already has an adult moderator (a coordinator
-    or lecturer); their guardians join as readers.  Idempotent.
+    or lecturer); their guardians join as readers; a moderator of a room with children needs a
+    current vetting record (``Forbidden``, ``vetting_required``), whoever asks.  Idempotent.
     """
     if role not in RoomMember.Role.values:
         raise ValueError(f"unknown room role {role!r}")
     with transaction.atomic():
+        if role == RoomMember.Role.MODERATOR and room.kind != Room.Kind.DIRECT:
+            require_child_contact(
+                resident=resident, children=_children_of(room), need=Participation.MODERATE
+            )
         if resident.is_child:
             if role == RoomMember.Role.MODERATOR:
                 raise Invalid(_("A child cannot moderate a room."), code="child_moderator")
@@ -150,8 +156,12 @@ def _adult_moderators(room: Room) -> int:
 
 
 def _children_in(room: Room) -> bool:
+    return bool(_children_of(room))
+
+
+def _children_of(room: Room) -> list[Resident]:
     members = RoomMember.objects.filter(room=room).select_related("resident")
-    return any(m.resident.is_child for m in members)
+    return [m.resident for m in members if m.resident.is_child]
 
 
 def _has_other_child_in(room: Room, guardian: Resident) -> bool:
@@ -224,6 +234,12 @@ def _writable_membership(room_id: int, author: Resident) -> RoomMember:
             % {"until": timezone.localtime(membership.muted_until).strftime("%Y-%m-%d %H:%M")},
             code="muted",
         )
+    if membership.room.kind != Room.Kind.DIRECT:
+        # Asked at every send, against today: the day a vetting record runs out, its holder
+        # stops writing where children are, whatever their role.
+        require_child_contact(
+            resident=author, children=_children_of(membership.room), need=Participation.POST
+        )
     return membership
 
 
@@ -251,7 +267,8 @@ def message_send(
 
     Idempotent by ``client_id``: a second send with the same id from the same author stores
     nothing and returns the stored message with ``created`` False.  Refusals: ``NotFound`` (not
-    a member), ``Forbidden`` (reader, muted, closed room), ``Invalid`` (bad body, client_id or
+    a member), ``Forbidden`` (reader, muted, closed room; ``vetting_required`` for an adult
+    without a current vetting record in a room with children), ``Invalid`` (bad body, client_id or
     reply_to), ``RateLimited``.
     """
     parsed_client_id = _parse_client_id(client_id)

@@ -1,7 +1,7 @@
 """factory_boy factories for the core.  Cards are made through ``CardFactory(card_id=..., pin=...)``
 so a test can sign in with the same values."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -16,6 +16,7 @@ from campus_social.identity.models import (
     OrganisationRole,
     Resident,
 )
+from campus_social.safeguarding.models import VettingRecord
 
 
 def years_ago(years: int) -> date:
@@ -112,3 +113,14 @@ class GuardianLinkFactory(factory.django.DjangoModelFactory):
 
     guardian = factory.SubFactory(ResidentFactory)
     child = factory.SubFactory(ChildFactory)
+
+
+class VettingRecordFactory(factory.django.DjangoModelFactory):
+    """A vetting that is current today (checked a month ago, valid for a year)."""
+
+    class Meta:
+        model = VettingRecord
+
+    resident = factory.SubFactory(ResidentFactory)
+    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=335))

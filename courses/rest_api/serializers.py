@@ -177,10 +177,14 @@ class LecturerReviewOutput(LecturerOutput):
 
 class VettingOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    lecturer = serializers.IntegerField(source="lecturer_id")
+    # The record is the core's, on the resident; this route names the lecturer it was for.
+    lecturer = serializers.SerializerMethodField()
     checked_on = serializers.DateField()
     expires_on = serializers.DateField()
     note = serializers.CharField()
+
+    def get_lecturer(self, record: object) -> int:
+        return int(self.context["lecturer_id"])
 
 
 class CourseOutput(serializers.Serializer):

@@ -225,7 +225,8 @@ class StaffLecturerVettingApi(APIView):
         record = services.vetting_record_add(
             actor=request.user, lecturer_id=lecturer_id, **data.validated_data
         )
-        return Response(s.VettingOutput(record).data, status=status.HTTP_201_CREATED)
+        output = s.VettingOutput(record, context={"lecturer_id": lecturer_id})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 # --- Teaching ---------------------------------------------------------------------------------

@@ -4,15 +4,19 @@ their EXIF, documents, and things that only pretend to be one)."""
 
 import io
 import zipfile
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from campus_social.identity.models import GuardianLink, Resident
+from campus_social.safeguarding.models import VettingRecord
 from communities.models import Circle, CircleMember
 from tests.communities.factories import make_circle
 from tests.courses.factories import LecturerFactory, VettingRecordFactory
 from tests.factories import GuardianLinkFactory
+from tests.factories import VettingRecordFactory as ResidentVettingFactory
 
 # --- People -------------------------------------------------------------------------------------
 
@@ -22,6 +26,19 @@ def vetted_adult() -> Resident:
     lecturer = LecturerFactory()
     VettingRecordFactory(lecturer=lecturer)
     return lecturer.resident
+
+
+def vetted_adult_from(resident: Resident) -> Resident:
+    """The resident, with a current vetting record (as any adult member of a circle for
+    children must have)."""
+    ResidentVettingFactory(resident=resident)
+    return resident
+
+
+def expire_vetting(resident: Resident) -> None:
+    """Every vetting record of the resident ran out yesterday."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    VettingRecord.objects.filter(resident=resident).update(expires_on=yesterday)
 
 
 def guardian_with_child() -> GuardianLink:

@@ -708,6 +708,7 @@ def test_my_circles_list_my_standings_and_my_childs_by_given_name():
 def test_my_circles_cost_the_same_queries_however_many_there_are(django_assert_num_queries, rows):
     """Guards against loading each standing's circle, district or resident per row."""
     link = GuardianLinkFactory()
+    VettingRecordFactory(resident=link.guardian)  # to be a member of a circle for children
     for n in range(rows):
         circle = make_circle(organiser=vetted_adult(), for_children=True)
         if n % 2:

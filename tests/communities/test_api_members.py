@@ -442,7 +442,7 @@ def test_a_guardian_joins_their_child_and_members_see_the_childs_given_name_only
     link = GuardianLinkFactory()
     child = link.child
     circle = make_circle(organiser=vetted_adult(), for_children=True)
-    member = add_member(circle)
+    member = add_member(circle, vetted_adult())
 
     response = signed_in(link.guardian).post(
         url(circle, "join/"), {"resident_id": child.pk}, format="json"

@@ -16,9 +16,11 @@ from messaging import services as messaging
 from messaging.models import RoomMember
 from tests.communities.builders import (
     circle_for_children,
+    expire_vetting,
     guardian_with_child,
     standing,
     vetted_adult,
+    vetted_adult_from,
 )
 from tests.communities.factories import add_member, make_circle, organiser_of
 from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
@@ -425,7 +427,7 @@ def test_the_organiser_role_goes_only_to_another_active_adult_member(who):
     if who == "outsider":
         successor = ResidentFactory()
     elif who == "invited":
-        successor = ResidentFactory()
+        successor = vetted_adult()
         services.circle_invite(actor=organiser, circle_id=circle.pk, resident_id=successor.pk)
     elif who == "left":
         successor = add_member(circle, vetted_adult())
@@ -450,7 +452,8 @@ def test_the_organiser_role_goes_only_to_another_active_adult_member(who):
 def test_a_circle_for_children_is_handed_only_to_a_vetted_successor():
     circle = circle_for_children()
     organiser = organiser_of(circle)
-    unvetted, vetted = add_member(circle), add_member(circle, vetted_adult())
+    unvetted, vetted = add_member(circle, vetted_adult()), add_member(circle, vetted_adult())
+    expire_vetting(unvetted)  # members join vetted; a record can run out after
 
     with pytest.raises(Forbidden) as refused:
         services.circle_organiser_hand_on(
@@ -699,7 +702,7 @@ def test_a_child_cannot_join_on_their_own():
 def test_a_guardian_joins_their_child_who_is_shown_by_given_name_and_the_guardian_reads_along():
     circle = circle_for_children()
     link = GuardianLinkFactory(child=ChildFactory(name="佐藤 陽葵", given_name="陽葵"))
-    member = add_member(circle)
+    member = add_member(circle, vetted_adult())
 
     membership = services.circle_join(
         actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk
@@ -733,11 +736,11 @@ def test_a_guardian_joins_their_child_who_is_shown_by_given_name_and_the_guardia
         )
 
 
-def test_an_adult_asks_to_join_an_open_circle_for_children_and_the_organiser_decides(
+def test_a_vetted_adult_asks_to_join_an_open_circle_for_children_and_the_organiser_decides(
     django_capture_on_commit_callbacks,
 ):
     circle = circle_for_children()
-    adult = ResidentFactory()
+    adult = vetted_adult()
 
     membership = services.circle_join(actor=adult, circle_id=circle.pk)
 
@@ -815,7 +818,7 @@ def test_my_circles_lists_a_childs_standing_for_their_guardian():
 def test_a_guardian_who_leaves_the_circle_still_reads_the_chat_for_their_child():
     circle = circle_for_children()
     link = guardian_with_child()
-    add_member(circle, link.guardian)
+    add_member(circle, vetted_adult_from(link.guardian))
     services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)
     assert room_role(circle, link.guardian) == "member"
 

@@ -12,9 +12,9 @@ from courses.models import (
     Level,
     Offering,
     Session,
-    VettingRecord,
 )
 from tests.factories import DistrictFactory, ResidentFactory
+from tests.factories import VettingRecordFactory as ResidentVettingFactory
 
 
 class LecturerFactory(factory.django.DjangoModelFactory):
@@ -75,15 +75,14 @@ class OfferingFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["first_session_at", "last_session_ends_at"])
 
 
-class VettingRecordFactory(factory.django.DjangoModelFactory):
-    """A vetting that is current today (checked a month ago, valid for a year)."""
+class VettingRecordFactory(ResidentVettingFactory):
+    """A current vetting of a lecturer: ``VettingRecordFactory(lecturer=...)`` vets the
+    lecturer's resident (the record itself is the core's, keyed on the resident)."""
 
-    class Meta:
-        model = VettingRecord
+    class Params:
+        lecturer = factory.SubFactory(LecturerFactory)
 
-    lecturer = factory.SubFactory(LecturerFactory)
-    checked_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
-    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=335))
+    resident = factory.SelfAttribute("lecturer.resident")
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,9 @@ from PIL import ExifTags, Image
 from campus_social.audit.models import AuditEvent
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.notifications.models import Notification
+from campus_social.safeguarding.models import VettingRecord
 from courses import selectors, services
-from courses.models import Lecturer, VettingRecord
+from courses.models import Lecturer
 from tests.courses.factories import LecturerFactory
 from tests.factories import ChildFactory, ResidentFactory
 

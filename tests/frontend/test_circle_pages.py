@@ -513,9 +513,15 @@ def kids_circle(chuo):
 def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro):
     client = _client(taro)
     page = _page(client.get(_url("frontend:circle", kids_circle)))
-    assert "its organiser approves each adult who asks to join" in page
+    assert "an adult may ask to join only with a current vetting check" in page
     assert "Ask to join" in page
 
+    refused = client.post(_url("frontend:circle-join", kids_circle))
+    assert refused.status_code == 403
+    assert "an adult takes part only with a current vetting record" in _page(refused)
+    assert _standing(kids_circle, taro) is None
+
+    _vetted(taro)
     client.post(_url("frontend:circle-join", kids_circle))
 
     assert _standing(kids_circle, taro).status == Status.REQUESTED
@@ -537,7 +543,7 @@ def test_a_guardian_joins_their_child_who_shows_by_given_name(kids_circle, famil
     assert "ゆき is a member." in mine
     assert "Young readers" in mine
 
-    add_member(kids_circle, taro)
+    add_member(kids_circle, _vetted(taro))
     members = _page(_client(taro).get(_url("frontend:circle-members", kids_circle)))
     assert "ゆき" in members
     assert "田中 ゆき" not in members

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from campus_social.safeguarding.models import VettingRecord
 from courses import services
 from courses.models import (
     Attendance,
@@ -21,7 +22,6 @@ from courses.models import (
     Offering,
     Session,
     SurveyResponse,
-    VettingRecord,
 )
 from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
 from tests.factories import (
@@ -538,7 +538,7 @@ def test_staff_approve_decline_and_vet_through_the_queue():
             f"vetting-{second.pk}-expires_on": (today + timedelta(days=365)).isoformat(),
         },
     )
-    assert VettingRecord.objects.filter(lecturer=second).count() == 1
+    assert VettingRecord.objects.filter(resident=second.resident).count() == 1
 
     client.post(
         reverse("frontend:staff-lecturer-decide", kwargs={"lecturer_id": second.pk}),

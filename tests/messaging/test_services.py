@@ -23,7 +23,13 @@ from messaging.models import (
     Room,
     RoomMember,
 )
-from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory, make_city_staff
+from tests.factories import (
+    ChildFactory,
+    GuardianLinkFactory,
+    ResidentFactory,
+    VettingRecordFactory,
+    make_city_staff,
+)
 from tests.messaging.factories import (
     RoomFactory,
     RoomMemberFactory,
@@ -786,7 +792,7 @@ def test_the_last_adult_moderator_of_a_room_with_children_cannot_be_removed():
     assert refused.value.code == "last_moderator"
     assert RoomMember.objects.filter(room=room, resident=moderator).exists()
 
-    deputy = ResidentFactory()
+    deputy = VettingRecordFactory().resident  # a moderator where children are is vetted
     services.room_member_add(room=room, resident=deputy, role=RoomMember.Role.MODERATOR)
     services.room_member_remove(room=room, resident=moderator)
     assert not RoomMember.objects.filter(room=room, resident=moderator).exists()

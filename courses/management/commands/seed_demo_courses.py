@@ -34,6 +34,7 @@ from campus_social.audit.services import audit_record
 from campus_social.identity.management.commands.seed_demo import PERSONAS
 from campus_social.identity.models import District, GuardianLink, Resident
 from campus_social.identity.selectors import OPERATOR
+from campus_social.safeguarding.selectors import resident_is_vetted
 from courses import selectors, services
 from courses.models import (
     Audience,
@@ -494,9 +495,7 @@ class Command(BaseCommand):
             lecturer = services.lecturer_decide(
                 actor=self.staff, lecturer_id=lecturer.pk, approve=True
             )
-        if spec.teaches_children and not any(
-            vetting.is_current(self.today) for vetting in lecturer.vettings.all()
-        ):
+        if spec.teaches_children and not resident_is_vetted(lecturer.resident, on=self.today):
             services.vetting_record_add(
                 actor=self.staff,
                 lecturer_id=lecturer.pk,
