@@ -170,6 +170,13 @@ def _card_locked_error() -> Locked:
 
 
 def _session_start(request: HttpRequest, resident: Resident) -> None:
+    """Start a new session for ``resident`` on ``request``.
+
+    A sign-in on a session that is already signed in (the same card again, or another one at a
+    shared kiosk) first ends that session exactly as signing out would — its record, its
+    sockets, audited — so the new session never inherits the earlier key or resident.
+    """
+    _session_end_here(request, reason="replaced")
     django_login(request, resident, backend=_AUTH_BACKEND)
     session: SessionBase = request.session
     assert session.session_key is not None  # login() has just saved the session
@@ -184,13 +191,24 @@ def _session_start(request: HttpRequest, resident: Resident) -> None:
 
 def session_end_current(*, request: HttpRequest) -> None:
     """Sign out of this session (and forget it in the resident's session list)."""
-    resident = request.user
-    if isinstance(resident, Resident):
-        session_key = request.session.session_key
-        ResidentSession.objects.filter(session_key=session_key).delete()
-        audit_record(actor=resident, action="logout")
-        _close_sockets_on_commit(resident, session_key)
+    if not _session_end_here(request, reason=""):
+        django_logout(request)  # not signed in: whatever the session holds still goes
+
+
+def _session_end_here(request: HttpRequest, *, reason: str) -> bool:
+    """End the session of ``request`` if a resident is signed in on it: the record goes, the
+    logout is audited (with ``reason`` when it is not a plain sign-out), its sockets close after
+    commit, and the session data is flushed, so a later login gets a new key.  Returns whether
+    there was such a session."""
+    resident = getattr(request, "user", None)  # a request that skipped the middleware has none
+    if not isinstance(resident, Resident):
+        return False
+    session_key = request.session.session_key
+    ResidentSession.objects.filter(session_key=session_key).delete()
+    audit_record(actor=resident, action="logout", detail={"reason": reason} if reason else None)
+    _close_sockets_on_commit(resident, session_key)
     django_logout(request)
+    return True
 
 
 def session_end(*, resident: Resident, session_id: int) -> None:
