@@ -363,6 +363,16 @@ def test_staff_resident_search_costs_the_same_queries_for_any_page_size(
     assert len(response.json()["results"]) == 30
 
 
+@pytest.mark.parametrize("query", [A_MY_NUMBER, "1234 5678 9018", "１２３４５６７８９０１８"])
+def test_staff_resident_search_refuses_a_my_number(staff_api, query):
+    response = staff_api.get("/api/v1/staff/residents/", {"q": query})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "my_number"
+    assert A_MY_NUMBER not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="resident.searched").exists()
+
+
 def test_staff_register_a_reader_and_the_reader_authenticates(staff_api):
     CityOfficeFactory()
     response = staff_api.post(

@@ -463,6 +463,15 @@ def test_staff_search_finds_residents_by_name_25_to_a_page(staff_client):
     assert "?q=%E4%BD%90%E8%97%A4&amp;page=2" in first
 
 
+def test_staff_search_refuses_a_my_number_without_showing_it_back(staff_client):
+    response = staff_client.get(reverse("frontend:staff-home"), {"q": MY_NUMBER})
+
+    assert response.status_code == 400
+    assert "This looks like an individual number (My Number)" in html(response)
+    assert f'value="{MY_NUMBER}"' not in html(response)
+    assert "resident.searched" not in audit_actions()
+
+
 def test_opening_a_residents_record_is_audited(staff_client, carded_resident):
     response = staff_client.get(reverse("frontend:staff-resident", args=[carded_resident.pk]))
 
