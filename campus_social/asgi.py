@@ -1,7 +1,8 @@
 """The ASGI entry point: HTTP through Django, ``/ws/v1/`` through Channels.
 
 The Django ASGI application is built before anything imports models (the routing does), and
-websockets pass an Origin check against ALLOWED_HOSTS and session authentication first.
+websockets pass an Origin check (this site's host *and port*: ``common.origin``) and session
+authentication first.
 """
 
 import os
@@ -13,15 +14,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from campus_social.common.origin import SiteOriginValidator  # noqa: E402
 from messaging.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

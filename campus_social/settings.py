@@ -6,6 +6,7 @@ layer, database search, console email, files under ``var/``) when a variable is 
 secrets and turns on HTTPS-only cookies and HSTS.  ``docs/configuration.md`` lists every variable.
 """
 
+import math
 from pathlib import Path
 
 import environ
@@ -30,18 +31,67 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-if PRODUCTION:
-    _missing = [
-        name for name in ("SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS") if name not in env
-    ]
-    if _missing:
-        raise ImproperlyConfigured(
-            f"Production mode needs these environment variables: {', '.join(_missing)}."
+# Websocket handshakes are accepted from pages of this site only: an Origin whose host is in
+# ALLOWED_HOSTS on the host and port the socket is opened on, or one listed here in full
+# (``https://campus.example.jp:8443``) for a proxy that rewrites the Host header.
+WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
+
+_SECRET_MIN_BYTES = 32
+
+
+def _secret_entropy_bytes(value: str) -> float:
+    """A generous estimate of a random secret's entropy: its length times the bits of the
+    character set it draws on (hex digits; else letters and digits by class, plus each other
+    character it uses).  A phrase, a repeated pattern or few distinct characters count as none.
+    """
+    distinct = set(value)
+    if len(distinct) < 10 or value in (value + value)[1:-1]:
+        return 0.0
+    if all(c in "0123456789abcdefABCDEF" for c in value):
+        alphabet = 16
+    else:
+        classes = [str.islower, str.isupper, str.isdigit]
+        alphabet = sum(
+            size
+            for size, test in zip((26, 26, 10), classes, strict=True)
+            if any(c.isascii() and test(c) for c in value)
         )
+        alphabet += len({c for c in distinct if not (c.isascii() and c.isalnum())})
+    return len(value) * math.log2(alphabet) / 8
+
+
+def _production_refusals() -> list[str]:
+    refusals = [
+        f"Production mode needs the environment variable {name}."
+        for name in ("SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS")
+        if name not in env
+    ]
+    public_keys = {_DEV_SECRET_KEY, _DEV_CARD_HMAC_KEY}
+    for name, value in (("SECRET_KEY", SECRET_KEY), ("CARD_HMAC_KEY", CARD_HMAC_KEY)):
+        if name not in env:
+            continue
+        if value in public_keys or value.startswith("django-insecure-"):
+            refusals.append(f"{name} is a public development key; generate a secret of its own.")
+        elif _secret_entropy_bytes(value) < _SECRET_MIN_BYTES:
+            refusals.append(
+                f"{name} is too weak: use at least {_SECRET_MIN_BYTES} random bytes, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
     if SECRET_KEY == CARD_HMAC_KEY:
-        raise ImproperlyConfigured("SECRET_KEY and CARD_HMAC_KEY must be different secrets.")
+        refusals.append("SECRET_KEY and CARD_HMAC_KEY must be different secrets.")
+    # ALLOWED_HOSTS is also the websocket Origin allow-list: a wildcard lets any site's pages
+    # open sockets with a resident's cookie.
+    if not ALLOWED_HOSTS or any("*" in host for host in ALLOWED_HOSTS):
+        refusals.append("ALLOWED_HOSTS must name the site's hosts, without a wildcard.")
+    if any("*" in origin for origin in WEBSOCKET_ALLOWED_ORIGINS):
+        refusals.append("WEBSOCKET_ALLOWED_ORIGINS must name origins, without a wildcard.")
     if DEBUG:
-        raise ImproperlyConfigured("DEBUG must be off in production mode.")
+        refusals.append("DEBUG must be off in production mode.")
+    return refusals
+
+
+if PRODUCTION and (_refusals := _production_refusals()):
+    raise ImproperlyConfigured("Production mode refuses to start: " + " ".join(_refusals))
 
 INSTALLED_APPS = [
     "daphne",

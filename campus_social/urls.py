@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from campus_social.common import health
+from campus_social.identity.admin import OperatorLoginForm
 
 api_v1 = [
     path("", include("campus_social.identity.rest_api.urls")),
@@ -14,6 +15,9 @@ api_v1 = [
     path("", include("courses.rest_api.urls")),
     path("", include("communities.rest_api.urls")),
 ]
+
+# Operators' password sign-in to the admin site is throttled and audited like card sign-in.
+admin.site.login_form = OperatorLoginForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -36,11 +36,20 @@ def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ResidentSearchForm(request.GET)
     page = None
     query = ""
+    status = 200
     if form.is_valid() and form.cleaned_data["q"].strip():
-        query = form.cleaned_data["q"].strip()
-        residents = selectors.resident_search_for_staff(actor=request.user, query=query)
-        page = Paginator(residents, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "frontend/staff/home.html", {"form": form, "page": page, "query": query})
+        try:
+            residents = selectors.resident_search_for_staff(
+                actor=request.user, query=form.cleaned_data["q"]
+            )
+        except Invalid as error:  # a My Number: refused, and not shown back
+            form.show_service_error(error)
+            status = 400
+        else:
+            query = form.cleaned_data["q"].strip()
+            page = Paginator(residents, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query}
+    return render(request, "frontend/staff/home.html", context, status=status)
 
 
 @sensitive_post_parameters("card_id", "pin", "guardian_card_id")

@@ -75,9 +75,10 @@ def text_size(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("card_id", "pin")
 @never_cache
 def login_page(request: HttpRequest) -> HttpResponse:
-    """Sign in with the resident card and its PIN."""
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+    """Sign in with the resident card and its PIN.
+
+    Open also to a signed-in resident (a shared kiosk, a family computer): signing in with a
+    card then replaces the earlier session, which ``card_login`` ends first."""
     source = request.POST if request.method == "POST" else request.GET
     next_url = safe_next(request, source.get("next"))
     error: ServiceError | None = None
@@ -103,7 +104,12 @@ def login_page(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = LoginForm()
-    context = {"form": form, "error": error, "next": next_url}
+    context = {
+        "form": form,
+        "error": error,
+        "next": next_url,
+        "signed_in_as": request.user if request.user.is_authenticated else None,
+    }
     return render(request, "frontend/login.html", context, status=status)
 
 

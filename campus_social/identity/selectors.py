@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, NotFound
-from campus_social.identity.cards import card_hash, parse_card_id
+from campus_social.identity.cards import card_hash, parse_card_id, refuse_my_number
 from campus_social.identity.models import (
     Card,
     District,
@@ -61,9 +61,14 @@ def require_city_staff(actor: object) -> None:
 
 
 def resident_search_for_staff(*, actor: Actor, query: str = "") -> QuerySet[Resident]:
+    """Residents whose name, reading or login name matches ``query``, for city staff.
+
+    A query that is a My Number is refused (``Invalid``, code ``my_number``): residents are
+    never looked up by it, and a refusal tells staff so instead of answering "nobody"."""
     require_city_staff(actor)
     residents = Resident.objects.select_related("district").order_by("name_kana", "name", "id")
     query = query.strip()
+    refuse_my_number(query, field="q")
     if query:
         residents = residents.filter(
             Q(name__icontains=query) | Q(name_kana__icontains=query) | Q(login_name=query)

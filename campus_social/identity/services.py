@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth.hashers import check_password, make_password
@@ -72,6 +73,28 @@ def card_login(*, request: HttpRequest, card_id: object, pin: object) -> Residen
     _card_login_rate_limit(hashed_card, "card", settings.CARD_LOGIN_RATE_PER_CARD)
     resident = _card_check_pin(hashed_card, valid_pin)
     _session_start(request, resident)
+    return resident
+
+
+def operator_authenticate(*, request: HttpRequest, login_name: str, password: str) -> Resident:
+    """Check an operator's login name and password, for the admin site's sign-in (whose own
+    view then starts the session).
+
+    Throttled as card login is: per address, counted together with card sign-ins, and per
+    login name (``RateLimited``); an unknown name, a wrong password and an account that is not
+    an operator's all raise the same ``Unauthenticated``.  Every attempt is audited with
+    ``via: admin`` (``login.succeeded``, ``login.wrong_password``, ``login.rate_limited``).
+    """
+    _card_login_rate_limit(client_address(request), "address", settings.CARD_LOGIN_RATE_PER_ADDRESS)
+    name_key = hashlib.sha256(login_name.encode()).hexdigest()  # the name stays out of the cache
+    _card_login_rate_limit(name_key, "operator", settings.CARD_LOGIN_RATE_PER_CARD)
+    resident = authenticate(request, login_name=login_name, password=password)
+    if not isinstance(resident, Resident) or not resident.is_staff:
+        audit_record(actor=None, action="login.wrong_password", detail={"via": "admin"})
+        raise Unauthenticated(
+            _("The login name or the password is not correct."), code="wrong_password"
+        )
+    audit_record(actor=resident, action="login.succeeded", detail={"via": "admin"})
     return resident
 
 
@@ -170,6 +193,13 @@ def _card_locked_error() -> Locked:
 
 
 def _session_start(request: HttpRequest, resident: Resident) -> None:
+    """Start a new session for ``resident`` on ``request``.
+
+    A sign-in on a session that is already signed in (the same card again, or another one at a
+    shared kiosk) first ends that session exactly as signing out would — its record, its
+    sockets, audited — so the new session never inherits the earlier key or resident.
+    """
+    _session_end_here(request, reason="replaced")
     django_login(request, resident, backend=_AUTH_BACKEND)
     session: SessionBase = request.session
     assert session.session_key is not None  # login() has just saved the session
@@ -184,13 +214,24 @@ def _session_start(request: HttpRequest, resident: Resident) -> None:
 
 def session_end_current(*, request: HttpRequest) -> None:
     """Sign out of this session (and forget it in the resident's session list)."""
-    resident = request.user
-    if isinstance(resident, Resident):
-        session_key = request.session.session_key
-        ResidentSession.objects.filter(session_key=session_key).delete()
-        audit_record(actor=resident, action="logout")
-        _close_sockets_on_commit(resident, session_key)
+    if not _session_end_here(request, reason=""):
+        django_logout(request)  # not signed in: whatever the session holds still goes
+
+
+def _session_end_here(request: HttpRequest, *, reason: str) -> bool:
+    """End the session of ``request`` if a resident is signed in on it: the record goes, the
+    logout is audited (with ``reason`` when it is not a plain sign-out), its sockets close after
+    commit, and the session data is flushed, so a later login gets a new key.  Returns whether
+    there was such a session."""
+    resident = getattr(request, "user", None)  # a request that skipped the middleware has none
+    if not isinstance(resident, Resident):
+        return False
+    session_key = request.session.session_key
+    ResidentSession.objects.filter(session_key=session_key).delete()
+    audit_record(actor=resident, action="logout", detail={"reason": reason} if reason else None)
+    _close_sockets_on_commit(resident, session_key)
     django_logout(request)
+    return True
 
 
 def session_end(*, resident: Resident, session_id: int) -> None:

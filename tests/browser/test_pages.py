@@ -101,6 +101,23 @@ def test_three_wrong_pins_lock_the_card(page: Page, site, resident):
     expect(page.get_by_role("alert")).to_contain_text("This card is locked")
 
 
+def test_signing_in_with_another_card_on_a_signed_in_browser_replaces_the_resident(
+    page: Page, site, resident, staff
+):
+    sign_in(page, site)
+    expect(page.get_by_text("Hello, 山田 花子.")).to_be_visible()
+
+    page.goto(f"{site}/login/")
+    expect(page.get_by_text("You are signed in as 山田 花子.")).to_be_visible()
+    sign_in(page, site, card_id=STAFF_CARD, pin=STAFF_PIN)
+
+    expect(page).to_have_url(f"{site}/me/")
+    expect(page.get_by_text("Hello, 市役所 職員.")).to_be_visible()
+    sessions = page.get_by_role("region", name="Where you are signed in").get_by_role("listitem")
+    expect(sessions).to_have_count(1)
+    assert not resident.sessions.exists()
+
+
 def test_my_page_lists_the_sessions_ends_another_one_and_signs_out(
     page: Page, browser: Browser, site, resident
 ):

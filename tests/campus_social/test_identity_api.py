@@ -145,6 +145,76 @@ def test_one_address_serves_at_least_ten_residents_a_minute_then_is_throttled(db
     assert throttled.json()["retry_after"] >= 1
 
 
+def _logout_reasons() -> list[object]:
+    return [
+        event.detail.get("reason")
+        for event in AuditEvent.objects.filter(action="logout").order_by("id")
+    ]
+
+
+def test_signing_in_with_another_card_on_a_signed_in_session_replaces_the_earlier_resident(
+    carded_resident, django_capture_on_commit_callbacks
+):
+    other = CardFactory(card_id="OTHER0000001", pin="1357").resident
+    client = _csrf_client()
+    client.post(LOGIN, {"card_id": "CARD12345678", "pin": "2468"}, format="json")
+    first_key = client.session.session_key
+    token = client.cookies["csrftoken"].value
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            LOGIN,
+            {"card_id": "OTHER0000001", "pin": "1357"},
+            format="json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == other.pk
+    assert client.get("/api/v1/me/").json()["id"] == other.pk
+    assert client.session.session_key != first_key
+    assert not ResidentSession.objects.filter(resident=carded_resident).exists()
+    assert ResidentSession.objects.get(resident=other).session_key == client.session.session_key
+    assert _logout_reasons() == ["replaced"]
+    assert AuditEvent.objects.filter(action="login.succeeded").count() == 2
+
+
+def test_signing_in_again_with_the_same_card_starts_a_fresh_session(carded_resident):
+    client = _csrf_client()
+    client.post(LOGIN, {"card_id": "CARD12345678", "pin": "2468"}, format="json")
+    first_key = client.session.session_key
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        LOGIN, {"card_id": "CARD12345678", "pin": "2468"}, format="json", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 200
+    assert client.session.session_key != first_key
+    assert list(
+        ResidentSession.objects.filter(resident=carded_resident).values_list(
+            "session_key", flat=True
+        )
+    ) == [client.session.session_key]
+    assert _logout_reasons() == ["replaced"]
+    assert AuditEvent.objects.filter(action="login.succeeded").count() == 2
+
+
+def test_a_refused_second_sign_in_leaves_the_earlier_session_signed_in(carded_resident):
+    CardFactory(card_id="OTHER0000001", pin="1357")
+    client = _csrf_client()
+    client.post(LOGIN, {"card_id": "CARD12345678", "pin": "2468"}, format="json")
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        LOGIN, {"card_id": "OTHER0000001", "pin": "0000"}, format="json", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 401
+    assert client.get("/api/v1/me/").json()["id"] == carded_resident.pk
+    assert ResidentSession.objects.filter(resident=carded_resident).count() == 1
+
+
 def test_my_sessions_lists_mine_and_ends_another_one(carded_resident):
     phone, kiosk = _csrf_client(), _csrf_client()
     for client, agent in ((phone, "Phone"), (kiosk, "Kiosk")):
@@ -291,6 +361,16 @@ def test_staff_resident_search_costs_the_same_queries_for_any_page_size(
     with django_assert_max_num_queries(6):
         response = staff_api.get("/api/v1/staff/residents/?page_size=30")
     assert len(response.json()["results"]) == 30
+
+
+@pytest.mark.parametrize("query", [A_MY_NUMBER, "1234 5678 9018", "１２３４５６７８９０１８"])
+def test_staff_resident_search_refuses_a_my_number(staff_api, query):
+    response = staff_api.get("/api/v1/staff/residents/", {"q": query})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "my_number"
+    assert A_MY_NUMBER not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="resident.searched").exists()
 
 
 def test_staff_register_a_reader_and_the_reader_authenticates(staff_api):

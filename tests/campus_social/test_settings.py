@@ -3,6 +3,7 @@ responses carry the security headers.  Settings are read at start-up, so these r
 interpreter with the production environment."""
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -10,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from campus_social import settings as settings_module
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
+    # Random, but public here: for tests only.
+    "SECRET_KEY": "cTqzI0Qh-tZbG9r1OdwMz87n_MCvbXQ6xkrJJqDM_pdylK3mX0t-yyHBhBIlblhr",
+    "CARD_HMAC_KEY": "fea8c22e7150d92cb0fe5ab46979a35fd130fd075a19e2a65311ff595e62d7b1",
     "CAMPUS_PRODUCTION": "true",
-    "SECRET_KEY": "x9!k2-production-secret-for-tests-only-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-    "CARD_HMAC_KEY": "another-secret-for-card-hashes-in-tests-only",
     "ALLOWED_HOSTS": "campus.example.jp",
 }
 
@@ -23,7 +27,14 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS", "DEBUG"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "CARD_HMAC_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "WEBSOCKET_ALLOWED_ORIGINS",
+        }
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="campus_social.settings")
     return subprocess.run(  # noqa: S603 - our own interpreter and code
@@ -43,6 +54,42 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     result = _run("import django; django.setup()", **env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("CARD_HMAC_KEY", "x", "CARD_HMAC_KEY is too weak"),
+        ("CARD_HMAC_KEY", "another-secret-for-card-hashes-in-tests-only", "too weak"),
+        ("CARD_HMAC_KEY", "0123456789abcdef" * 4, "too weak"),
+        ("CARD_HMAC_KEY", secrets.token_hex(16), "too weak"),  # 16 random bytes, not 32
+        ("SECRET_KEY", "a" * 80, "SECRET_KEY is too weak"),
+        ("CARD_HMAC_KEY", settings_module._DEV_CARD_HMAC_KEY, "public development key"),
+        ("SECRET_KEY", settings_module._DEV_SECRET_KEY, "SECRET_KEY is a public development key"),
+        ("SECRET_KEY", settings_module._DEV_CARD_HMAC_KEY, "public development key"),
+        ("ALLOWED_HOSTS", "*", "without a wildcard"),
+        ("ALLOWED_HOSTS", "campus.example.jp,*", "without a wildcard"),
+        ("WEBSOCKET_ALLOWED_ORIGINS", "*", "without a wildcard"),
+    ],
+)
+def test_production_refuses_to_start_with_weak_secrets_or_a_wildcard_host(name, value, complaint):
+    result = _run("import django; django.setup()", **{**PRODUCTION_ENV, name: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert complaint in result.stderr
+    if name.endswith("_KEY") and len(value) > 8:
+        assert value not in result.stderr  # a refused secret is not echoed into a log
+
+
+@pytest.mark.parametrize(
+    "card_key",
+    [secrets.token_hex(32), secrets.token_urlsafe(32), secrets.token_urlsafe(48)],
+)
+def test_production_starts_with_a_random_key_of_32_bytes_or_more(card_key):
+    result = _run("import django; django.setup()", **{**PRODUCTION_ENV, "CARD_HMAC_KEY": card_key})
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_check_deploy_reports_nothing():

@@ -233,11 +233,33 @@ def test_signing_in_ignores_an_off_site_next_address(client, carded_resident):
     assert response.url == reverse("frontend:my-page")
 
 
-def test_a_signed_in_resident_is_sent_from_the_login_page_to_my_page(resident_client):
-    response = resident_client.get(reverse("frontend:login"))
+def test_a_signed_in_resident_sees_on_the_login_page_who_a_new_sign_in_would_replace(
+    resident_client, carded_resident
+):
+    page = html(resident_client.get(reverse("frontend:login")))
+
+    assert f"You are signed in as {carded_resident.name}." in page
+    assert 'name="card_id"' in page
+    assert reverse("frontend:my-page") in page
+
+
+def test_signing_in_on_the_login_page_with_another_card_replaces_the_signed_in_resident(
+    client, carded_resident
+):
+    other = CardFactory(
+        card_id="OTHER0000001", pin="1357", resident__name="川口 次郎", resident__language="en"
+    ).resident
+    sign_in(client)
+    first_key = client.session.session_key
+
+    response = sign_in(client, card_id="OTHER0000001", pin="1357")
 
     assert response.status_code == 302
-    assert response.url == reverse("frontend:my-page")
+    assert int(client.session["_auth_user_id"]) == other.pk
+    assert client.session.session_key != first_key
+    assert "Hello, 川口 次郎." in html(client.get(reverse("frontend:my-page")))
+    assert not ResidentSession.objects.filter(resident=carded_resident).exists()
+    assert audit_actions().count("login.succeeded") == 2
 
 
 def test_login_page_has_labelled_card_and_pin_fields_that_browsers_do_not_remember(client):
@@ -439,6 +461,15 @@ def test_staff_search_finds_residents_by_name_25_to_a_page(staff_client):
     assert first.count('class="card__title"') == 25
     assert second.count('class="card__title"') == 5
     assert "?q=%E4%BD%90%E8%97%A4&amp;page=2" in first
+
+
+def test_staff_search_refuses_a_my_number_without_showing_it_back(staff_client):
+    response = staff_client.get(reverse("frontend:staff-home"), {"q": MY_NUMBER})
+
+    assert response.status_code == 400
+    assert "This looks like an individual number (My Number)" in html(response)
+    assert f'value="{MY_NUMBER}"' not in html(response)
+    assert "resident.searched" not in audit_actions()
 
 
 def test_opening_a_residents_record_is_audited(staff_client, carded_resident):
