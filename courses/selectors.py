@@ -221,8 +221,10 @@ def my_enrolments(*, resident: Resident) -> QuerySet[Enrolment]:
         .annotate(count=Count("id"))
         .values("count")
     )
+    # django-stubs reads an annotation named like a declared attribute as a redefinition; here
+    # it is the point: the annotation fills ``Enrolment.waitlist_position``.
     return (
-        Enrolment.objects.filter(Q(resident=resident) | Q(enrolled_by=resident))
+        Enrolment.objects.filter(Q(resident=resident) | Q(enrolled_by=resident))  # type: ignore[no-redef]
         .select_related("offering", "offering__course", "offering__district", "resident")
         .annotate(
             waitlist_position=Case(

@@ -209,7 +209,8 @@ def offering_detail(request: HttpRequest, offering_id: int) -> HttpResponse:
 
 
 def _enrolment_message(enrolment: Enrolment, actor: Resident) -> str:
-    position = selectors.waitlist_position(enrolment)
+    # The place counted when the press was taken, under the offering's lock (as the API tells).
+    position = enrolment.waitlist_position
     if enrolment.resident_id == actor.pk:
         texts = {
             Enrolment.Status.ENROLLED: _("You are enrolled. See you there!"),
@@ -315,7 +316,7 @@ def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "
             "enrolment": enrolment,
             "offering": enrolment.offering,
             "for_child": enrolment.resident_id != user.pk,
-            "position": selectors.waitlist_position(enrolment),
+            "position": enrolment.waitlist_position,
         }
         ends = enrolment.offering.last_session_ends_at
         is_current = enrolment.status in ACTIVE_ENROLMENT and (ends is None or ends >= now)

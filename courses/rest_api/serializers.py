@@ -292,7 +292,8 @@ class EnrolmentOutput(serializers.Serializer):
     status_changed_at = serializers.DateTimeField()
 
     def get_position(self, enrolment: Enrolment) -> int | None:
-        # Lists annotate it (``selectors.my_enrolments``); a single enrolment asks once.
+        # Lists annotate it (``selectors.my_enrolments``) and a new enrolment carries the place
+        # counted under the offering's lock; any other enrolment asks once.
         if hasattr(enrolment, "waitlist_position"):
             return enrolment.waitlist_position
         return selectors.waitlist_position(enrolment)
