@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus_social.audit.services import audit_record
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_is_city_staff
@@ -44,6 +45,26 @@ def lecturer_of(resident: object) -> Lecturer | None:
     if not isinstance(resident, Resident):
         return None
     return Lecturer.objects.filter(resident=resident).first()
+
+
+def lecturer_photo_get(*, lecturer_id: object, actor: object) -> Lecturer:
+    """A lecturer whose photo the actor may see, with a photo: the lecturer's own, anyone's for
+    city staff, and an approved lecturer's for every signed-in resident (who sees their courses
+    and name).  ``NotFound`` for anyone else — an applicant's photo is theirs and the
+    reviewers' — and when there is no photo.  Staff looking at an applicant's photo is audited."""
+    lecturer = (
+        Lecturer.objects.filter(pk=lecturer_id).first() if isinstance(lecturer_id, int) else None
+    )
+    if lecturer is None or not lecturer.photo:
+        raise NotFound(_("No such photo."))
+    if lecturer.is_approved:
+        return lecturer
+    if isinstance(actor, Resident) and lecturer.resident_id == actor.pk:
+        return lecturer
+    if resident_is_city_staff(actor):
+        audit_record(actor=actor, action="lecturer.photo_viewed", target=lecturer)
+        return lecturer
+    raise NotFound(_("No such photo."))
 
 
 def lecturer_review_queue(*, actor: object) -> QuerySet[Lecturer]:

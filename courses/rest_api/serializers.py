@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -138,14 +139,36 @@ class CardTapInput(serializers.Serializer):
 # --- Output ---------------------------------------------------------------------------------
 
 
+def _photo_url(serializer: serializers.Field, lecturer: Lecturer) -> str | None:
+    """Where the photo is served, checking who asks (``/api/v1/lecturers/{id}/photo/``) — never
+    the storage path.  Absolute when the request is at hand."""
+    if not lecturer.photo:
+        return None
+    url = reverse("courses:lecturer-photo", kwargs={"lecturer_id": lecturer.pk})
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 class LecturerBriefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
     name_kana = serializers.CharField()
+    photo = serializers.SerializerMethodField(help_text="The photo's address, or null.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo(self, lecturer: Lecturer) -> str | None:
+        return _photo_url(self, lecturer)
 
 
 class LecturerOutput(serializers.ModelSerializer):
-    photo = serializers.ImageField(read_only=True, allow_null=True)
+    photo = serializers.SerializerMethodField(
+        help_text="The photo's address (seen by me, city staff and, once approved, everyone "
+        "signed in), or null."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo(self, lecturer: Lecturer) -> str | None:
+        return _photo_url(self, lecturer)
 
     class Meta:
         model = Lecturer

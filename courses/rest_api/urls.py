@@ -65,6 +65,7 @@ urlpatterns = [
     path("me/lecturer/", v.MyLecturerApi.as_view(), name="my-lecturer"),
     path("me/calendar/", v.MyCalendarApi.as_view(), name="my-calendar"),
     path("lecturers/apply/", v.LecturerApplyApi.as_view(), name="lecturer-apply"),
+    path("lecturers/<int:lecturer_id>/photo/", v.LecturerPhotoApi.as_view(), name="lecturer-photo"),
     path(
         "staff/lecturers/pending/",
         v.StaffPendingLecturerListApi.as_view(),
