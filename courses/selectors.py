@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import resident_children, resident_is_city_staff
 from courses.models import (
     Attendance,
     Completion,
@@ -315,6 +315,18 @@ def completion_list(*, offering_id: int) -> QuerySet[Completion]:
 def resident_completions(*, resident: Resident) -> QuerySet[Completion]:
     return Completion.objects.filter(resident=resident).select_related(
         "offering", "offering__course"
+    )
+
+
+def my_completions(*, resident: Resident) -> QuerySet[Completion]:
+    """The courses the resident and the children they are guardian of have completed, newest
+    first (what "my courses" shows, for the API too)."""
+    return (
+        Completion.objects.filter(
+            Q(resident=resident) | Q(resident__in=resident_children(resident=resident))
+        )
+        .select_related("offering", "offering__course", "offering__district", "resident")
+        .order_by("-completed_at", "-id")
     )
 
 

@@ -401,6 +401,12 @@ class CompletionOutput(serializers.Serializer):
     sessions_held = serializers.IntegerField()
 
 
+class MyCompletionOutput(CompletionOutput):
+    """A course completed by me or one of my children (``resident``)."""
+
+    offering = EnrolledOfferingOutput()
+
+
 class CompletionsRecordedOutput(serializers.Serializer):
     offering = serializers.IntegerField()
     completed = serializers.IntegerField(help_text="How many residents completed.")

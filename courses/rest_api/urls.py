@@ -61,6 +61,7 @@ urlpatterns = [
         name="enrolment-decision",
     ),
     path("me/enrolments/", v.MyEnrolmentListApi.as_view(), name="my-enrolments"),
+    path("me/completions/", v.MyCompletionListApi.as_view(), name="my-completions"),
     path("me/teaching/", v.MyTeachingListApi.as_view(), name="my-teaching"),
     path("me/lecturer/", v.MyLecturerApi.as_view(), name="my-lecturer"),
     path("me/calendar/", v.MyCalendarApi.as_view(), name="my-calendar"),

@@ -150,6 +150,16 @@ class MyEnrolmentListApi(APIView):
         return _paginated(self, request, enrolments, s.MyEnrolmentOutput)
 
 
+class MyCompletionListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.MyCompletionOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The courses I and my children have completed, newest first."""
+        completions = selectors.my_completions(resident=request.user)
+        return _paginated(self, request, completions, s.MyCompletionOutput)
+
+
 class OfferingSurveyApi(APIView):
     @extend_schema(request=s.SurveyInput, responses={204: None})
     def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
