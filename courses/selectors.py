@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -369,6 +370,40 @@ def survey_summary(*, offering_id: object, actor: object) -> SurveySummary:
     average = round(sum(r.rating for r in responses) / len(responses), 1)
     comments = [r.comment for r in responses if r.comment.strip()]
     return SurveySummary(len(responses), average, distribution, comments, withheld=False)
+
+
+@dataclass(frozen=True)
+class LearnerSession:
+    """A session of an offering ``resident`` (the reader or one of their children) is in."""
+
+    resident: Resident
+    session: Session
+
+
+def my_upcoming_sessions(
+    *, resident: Resident, now: datetime | None = None
+) -> list[LearnerSession]:
+    """The sessions not yet over of the offerings the resident and their children are enrolled
+    in, soonest first, one row per learner (cancelled ones too, marked): "next sessions" on my
+    courses, and ``GET /api/v1/me/course-sessions/``."""
+    now = now or timezone.now()
+    people = {person.pk: person for person in [resident, *resident_children(resident=resident)]}
+    # One filter() call and an annotation on the same join: each row is one session paired
+    # with the one enrolment that brought it.
+    sessions = (
+        Session.objects.filter(
+            ends_at__gte=now,
+            offering__enrolments__status=Enrolment.Status.ENROLLED,
+            offering__enrolments__resident_id__in=list(people),
+        )
+        .exclude(offering__status=Offering.Status.DRAFT)
+        .annotate(learner_id=F("offering__enrolments__resident_id"))
+        .select_related("offering", "offering__course", "offering__district")
+        .order_by("starts_at", "id", "learner_id")
+    )
+    return [
+        LearnerSession(resident=people[session.learner_id], session=session) for session in sessions
+    ]
 
 
 def resident_sessions(*, resident: Resident) -> QuerySet[Session]:

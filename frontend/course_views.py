@@ -323,17 +323,18 @@ def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "
         (current if is_current else earlier).append(row)
     people = []
     children = list(identity_selectors.resident_children(resident=user))
+    # The same selectors as GET /api/v1/me/course-sessions/ and /me/completions/.
+    upcoming = selectors.my_upcoming_sessions(resident=user, now=now)
+    completions = list(selectors.my_completions(resident=user))
     for person in [user, *children]:
         people.append(
             {
                 "resident": person,
                 "is_me": person.pk == user.pk,
-                "sessions": list(
-                    selectors.resident_sessions(resident=person).filter(ends_at__gte=now)[
-                        :UPCOMING_SESSIONS
-                    ]
-                ),
-                "completions": list(selectors.resident_completions(resident=person)),
+                "sessions": [row.session for row in upcoming if row.resident.pk == person.pk][
+                    :UPCOMING_SESSIONS
+                ],
+                "completions": [c for c in completions if c.resident_id == person.pk],
             }
         )
     context = {

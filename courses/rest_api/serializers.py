@@ -333,6 +333,17 @@ class EnrolledOfferingOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Offering.Status.choices)
 
 
+class MyCourseSessionOutput(serializers.Serializer):
+    """A session coming up for me or one of my children (``resident``)."""
+
+    resident = PersonOutput()
+    id = serializers.IntegerField(source="session.id")
+    offering = EnrolledOfferingOutput(source="session.offering")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    ends_at = serializers.DateTimeField(source="session.ends_at")
+    cancelled_at = serializers.DateTimeField(source="session.cancelled_at", allow_null=True)
+
+
 class MyEnrolmentOutput(EnrolmentOutput):
     """``offering`` is a summary here; ``resident`` is me or one of my children."""
 

@@ -62,6 +62,7 @@ urlpatterns = [
     ),
     path("me/enrolments/", v.MyEnrolmentListApi.as_view(), name="my-enrolments"),
     path("me/completions/", v.MyCompletionListApi.as_view(), name="my-completions"),
+    path("me/course-sessions/", v.MyCourseSessionListApi.as_view(), name="my-course-sessions"),
     path("me/teaching/", v.MyTeachingListApi.as_view(), name="my-teaching"),
     path("me/lecturer/", v.MyLecturerApi.as_view(), name="my-lecturer"),
     path("me/calendar/", v.MyCalendarApi.as_view(), name="my-calendar"),

@@ -160,6 +160,17 @@ class MyCompletionListApi(APIView):
         return _paginated(self, request, completions, s.MyCompletionOutput)
 
 
+class MyCourseSessionListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.MyCourseSessionOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The coming sessions of my courses and my children's, soonest first (cancelled ones
+        too, with ``cancelled_at``)."""
+        sessions = selectors.my_upcoming_sessions(resident=request.user)
+        return _paginated(self, request, sessions, s.MyCourseSessionOutput)
+
+
 class OfferingSurveyApi(APIView):
     @extend_schema(request=s.SurveyInput, responses={204: None})
     def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:

@@ -1,5 +1,5 @@
 """What "my courses" shows, over the API: the courses I and my children completed
-(``GET /api/v1/me/completions/``)."""
+(``GET /api/v1/me/completions/``) and our next sessions (``GET /api/v1/me/course-sessions/``)."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses import services
-from courses.models import Attendance
+from courses.models import Attendance, Offering
 from tests.courses.factories import CourseFactory, EnrolmentFactory, OfferingFactory
 from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
 
@@ -87,5 +87,71 @@ def test_my_completions_cost_the_same_queries_however_many_there_are(
     # session, resident, count, page
     with django_assert_num_queries(4):
         response = client.get("/api/v1/me/completions/", {"page_size": 100})
+
+    assert len(response.json()["results"]) == rows
+
+
+def test_a_resident_reads_the_next_sessions_of_their_and_their_childs_courses_soonest_first():
+    guardian, child, stranger = ResidentFactory(), ChildFactory(), ResidentFactory()
+    GuardianLinkFactory(guardian=guardian, child=child)
+    soon = timezone.now() + timedelta(days=2)
+    shared = OfferingFactory(capacity=5, sessions=[soon, soon + timedelta(weeks=1)])
+    mine = OfferingFactory(capacity=5, sessions=[soon + timedelta(days=1)])
+    services.enrolment_create(actor=guardian, offering_id=shared.pk)
+    services.enrolment_create(actor=guardian, offering_id=shared.pk, resident_id=child.pk)
+    services.enrolment_create(actor=guardian, offering_id=mine.pk)
+    services.enrolment_create(actor=stranger, offering_id=mine.pk)
+    left = OfferingFactory(capacity=5, sessions=[soon])
+    services.enrolment_create(actor=guardian, offering_id=left.pk)
+    services.enrolment_cancel(actor=guardian, offering_id=left.pk)
+    lecturer = mine.course.owner.resident
+    services.session_cancel(actor=lecturer, session_id=mine.sessions.get().pk)
+
+    response = signed_in(guardian).get("/api/v1/me/course-sessions/")
+
+    assert response.status_code == 200
+    rows = [
+        (row["offering"]["id"], row["resident"]["id"], row["cancelled_at"] is not None)
+        for row in response.json()["results"]
+    ]
+    # Soonest first; a session both of us attend is listed for each (the guardian was made
+    # first, so comes first).
+    assert rows == [
+        (shared.pk, guardian.pk, False),
+        (shared.pk, child.pk, False),
+        (mine.pk, guardian.pk, True),
+        (shared.pk, guardian.pk, False),
+        (shared.pk, child.pk, False),
+    ]
+    assert response.json()["results"][0]["offering"]["title"] == shared.course.title
+
+
+def test_sessions_already_over_or_of_a_draft_are_not_among_the_next():
+    resident = ResidentFactory()
+    past = OfferingFactory(sessions=[timezone.now() - timedelta(days=3)])
+    EnrolmentFactory(offering=past, resident=resident)
+    draft = OfferingFactory(status=Offering.Status.DRAFT)
+    EnrolmentFactory(offering=draft, resident=resident)
+
+    assert signed_in(resident).get("/api/v1/me/course-sessions/").json()["count"] == 0
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_my_next_sessions_cost_the_same_queries_however_many_there_are(
+    django_assert_num_queries, rows
+):
+    """Guards against loading each session's offering, course or district, or its learner, per
+    row."""
+    guardian, child = ResidentFactory(), ChildFactory()
+    GuardianLinkFactory(guardian=guardian, child=child)
+    for n in range(rows):
+        offering = OfferingFactory(capacity=5)
+        learner = child if n % 2 else guardian
+        EnrolmentFactory(offering=offering, resident=learner)
+    client = signed_in(guardian)
+
+    # session, resident, children, sessions
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/me/course-sessions/", {"page_size": 100})
 
     assert len(response.json()["results"]) == rows
