@@ -182,7 +182,19 @@ def _clean_circle(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         if visibility not in Circle.Visibility.values:
             errors["visibility"] = [_("Choose open, moderated or invite only.")]
         clean["visibility"] = visibility
-    if "district_id" in values or not partial:
+    if "district" in values:
+        # Named by its code (slug), as offerings and every district in the API are.
+        code = values["district"]
+        district = (
+            District.objects.filter(slug=code).first() if isinstance(code, str) and code else None
+        )
+        if district is None:
+            errors["district"] = [
+                _("There is no district with the code “%(code)s”.") % {"code": code}
+            ]
+        clean["district"] = district
+    elif "district_id" in values or not partial:
+        # By its id: the pages' form, and API clients of the previous release (until the next).
         district_id = values.get("district_id")
         district = (
             District.objects.filter(pk=district_id).first()
@@ -218,7 +230,7 @@ def _check_children_lead(circle: Circle, organiser: Resident) -> None:
 
 def circle_create(*, actor: Resident, **values: Any) -> Circle:
     """A new circle, the actor its organiser.  ``values``: name, name_kana, description,
-    district_id, visibility, topics, for_children."""
+    district (its code) or district_id, visibility, topics, for_children."""
     if actor.is_child:
         raise Forbidden(_("Children join circles through a guardian."), code="guardian_required")
     clean = _clean_circle(values, partial=False)

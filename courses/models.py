@@ -207,6 +207,11 @@ class Enrolment(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
+    # The place in line (1 = next; ``None`` unless waiting) where it is known without another
+    # query: annotated by ``selectors.my_enrolments``, counted under the offering's lock by
+    # ``services.enrolment_create``.  Not a column.
+    waitlist_position: int | None
+
     class Meta:
         ordering = ["queued_at", "id"]
         verbose_name = _("enrolment")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -19,9 +20,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campus_social.audit.services import audit_record
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import resident_children, resident_is_city_staff
 from courses.models import (
     Attendance,
     Completion,
@@ -44,6 +46,26 @@ def lecturer_of(resident: object) -> Lecturer | None:
     if not isinstance(resident, Resident):
         return None
     return Lecturer.objects.filter(resident=resident).first()
+
+
+def lecturer_photo_get(*, lecturer_id: object, actor: object) -> Lecturer:
+    """A lecturer whose photo the actor may see, with a photo: the lecturer's own, anyone's for
+    city staff, and an approved lecturer's for every signed-in resident (who sees their courses
+    and name).  ``NotFound`` for anyone else — an applicant's photo is theirs and the
+    reviewers' — and when there is no photo.  Staff looking at an applicant's photo is audited."""
+    lecturer = (
+        Lecturer.objects.filter(pk=lecturer_id).first() if isinstance(lecturer_id, int) else None
+    )
+    if lecturer is None or not lecturer.photo:
+        raise NotFound(_("No such photo."))
+    if lecturer.is_approved:
+        return lecturer
+    if isinstance(actor, Resident) and lecturer.resident_id == actor.pk:
+        return lecturer
+    if resident_is_city_staff(actor):
+        audit_record(actor=actor, action="lecturer.photo_viewed", target=lecturer)
+        return lecturer
+    raise NotFound(_("No such photo."))
 
 
 def lecturer_review_queue(*, actor: object) -> QuerySet[Lecturer]:
@@ -207,8 +229,10 @@ def my_enrolments(*, resident: Resident) -> QuerySet[Enrolment]:
         .annotate(count=Count("id"))
         .values("count")
     )
+    # django-stubs reads an annotation named like a declared attribute as a redefinition; here
+    # it is the point: the annotation fills ``Enrolment.waitlist_position``.
     return (
-        Enrolment.objects.filter(Q(resident=resident) | Q(enrolled_by=resident))
+        Enrolment.objects.filter(Q(resident=resident) | Q(enrolled_by=resident))  # type: ignore[no-redef]
         .select_related("offering", "offering__course", "offering__district", "resident")
         .annotate(
             waitlist_position=Case(
@@ -281,6 +305,18 @@ def resident_completions(*, resident: Resident) -> QuerySet[Completion]:
     )
 
 
+def my_completions(*, resident: Resident) -> QuerySet[Completion]:
+    """The courses the resident and the children they are guardian of have completed, newest
+    first (what "my courses" shows, for the API too)."""
+    return (
+        Completion.objects.filter(
+            Q(resident=resident) | Q(resident__in=resident_children(resident=resident))
+        )
+        .select_related("offering", "offering__course", "offering__district", "resident")
+        .order_by("-completed_at", "-id")
+    )
+
+
 def resident_has_completed(*, resident: Resident, offering_id: int) -> bool:
     return Completion.objects.filter(resident=resident, offering_id=offering_id).exists()
 
@@ -320,6 +356,40 @@ def survey_summary(*, offering_id: object, actor: object) -> SurveySummary:
     average = round(sum(r.rating for r in responses) / len(responses), 1)
     comments = [r.comment for r in responses if r.comment.strip()]
     return SurveySummary(len(responses), average, distribution, comments, withheld=False)
+
+
+@dataclass(frozen=True)
+class LearnerSession:
+    """A session of an offering ``resident`` (the reader or one of their children) is in."""
+
+    resident: Resident
+    session: Session
+
+
+def my_upcoming_sessions(
+    *, resident: Resident, now: datetime | None = None
+) -> list[LearnerSession]:
+    """The sessions not yet over of the offerings the resident and their children are enrolled
+    in, soonest first, one row per learner (cancelled ones too, marked): "next sessions" on my
+    courses, and ``GET /api/v1/me/course-sessions/``."""
+    now = now or timezone.now()
+    people = {person.pk: person for person in [resident, *resident_children(resident=resident)]}
+    # One filter() call and an annotation on the same join: each row is one session paired
+    # with the one enrolment that brought it.
+    sessions = (
+        Session.objects.filter(
+            ends_at__gte=now,
+            offering__enrolments__status=Enrolment.Status.ENROLLED,
+            offering__enrolments__resident_id__in=list(people),
+        )
+        .exclude(offering__status=Offering.Status.DRAFT)
+        .annotate(learner_id=F("offering__enrolments__resident_id"))
+        .select_related("offering", "offering__course", "offering__district")
+        .order_by("starts_at", "id", "learner_id")
+    )
+    return [
+        LearnerSession(resident=people[session.learner_id], session=session) for session in sessions
+    ]
 
 
 def resident_sessions(*, resident: Resident) -> QuerySet[Session]:

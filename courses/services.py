@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -597,36 +597,52 @@ def enrolment_create(
 ) -> Enrolment:
     """Enrol (or join the waiting list, or apply when the lecturer approves each one).
 
-    Holds under concurrency: the offering's row is locked while seats are counted, and a
-    partial unique constraint keeps one active enrolment per resident.
+    Holds under concurrency: the offering's row is locked while seats are counted and the
+    place in line is taken, and a partial unique constraint keeps one active enrolment per
+    resident.  The enrolment carries ``waitlist_position``, counted under that lock: the place
+    told at the press is the place in line, and promotion follows it.
     """
     learner = _learner(actor, resident_id)
-    now = timezone.now()
     try:
         with transaction.atomic():
             offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
             if offering is None:
                 raise NotFound(_("No such offering."))
             offering = Offering.objects.select_related("course").get(pk=offering.pk)
+            # The queue time is read only once the lock is held: read before it, a press that
+            # waited longer for the lock could be queued ahead of one that got it first.
+            now = timezone.now()
             _enrollable(offering, learner, now)
             if offering.enrolments.filter(resident=learner, status__in=ACTIVE_ENROLMENT).exists():
                 raise Conflict(
                     _("You are already enrolled or waiting for this offering."),
                     code="already_enrolled",
                 )
-            enrolled = offering.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+            line = offering.enrolments.aggregate(
+                enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
+                waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITLISTED)),
+                last_queued=Max("queued_at", filter=Q(status=Enrolment.Status.WAITLISTED)),
+            )
             if offering.requires_approval:
                 status = Enrolment.Status.PENDING
-            elif enrolled < offering.capacity:
+            elif line["enrolled"] < offering.capacity:
                 status = Enrolment.Status.ENROLLED
             else:
                 status = Enrolment.Status.WAITLISTED
+            # Strictly after everyone already in line, even if this host's clock lags behind
+            # the one that queued the last of them.
+            queued_at = now
+            if line["last_queued"] is not None and line["last_queued"] >= now:
+                queued_at = line["last_queued"] + timedelta(microseconds=1)
             enrolment = Enrolment.objects.create(
                 offering=offering,
                 resident=learner,
                 status=status,
                 enrolled_by=actor if actor.pk != learner.pk else None,
-                queued_at=now,
+                queued_at=queued_at,
+            )
+            enrolment.waitlist_position = (
+                line["waiting"] + 1 if status == Enrolment.Status.WAITLISTED else None
             )
             if status == Enrolment.Status.ENROLLED:
                 _join_room(offering, learner)

@@ -209,7 +209,8 @@ def offering_detail(request: HttpRequest, offering_id: int) -> HttpResponse:
 
 
 def _enrolment_message(enrolment: Enrolment, actor: Resident) -> str:
-    position = selectors.waitlist_position(enrolment)
+    # The place counted when the press was taken, under the offering's lock (as the API tells).
+    position = enrolment.waitlist_position
     if enrolment.resident_id == actor.pk:
         texts = {
             Enrolment.Status.ENROLLED: _("You are enrolled. See you there!"),
@@ -315,24 +316,25 @@ def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "
             "enrolment": enrolment,
             "offering": enrolment.offering,
             "for_child": enrolment.resident_id != user.pk,
-            "position": selectors.waitlist_position(enrolment),
+            "position": enrolment.waitlist_position,
         }
         ends = enrolment.offering.last_session_ends_at
         is_current = enrolment.status in ACTIVE_ENROLMENT and (ends is None or ends >= now)
         (current if is_current else earlier).append(row)
     people = []
     children = list(identity_selectors.resident_children(resident=user))
+    # The same selectors as GET /api/v1/me/course-sessions/ and /me/completions/.
+    upcoming = selectors.my_upcoming_sessions(resident=user, now=now)
+    completions = list(selectors.my_completions(resident=user))
     for person in [user, *children]:
         people.append(
             {
                 "resident": person,
                 "is_me": person.pk == user.pk,
-                "sessions": list(
-                    selectors.resident_sessions(resident=person).filter(ends_at__gte=now)[
-                        :UPCOMING_SESSIONS
-                    ]
-                ),
-                "completions": list(selectors.resident_completions(resident=person)),
+                "sessions": [row.session for row in upcoming if row.resident.pk == person.pk][
+                    :UPCOMING_SESSIONS
+                ],
+                "completions": [c for c in completions if c.resident_id == person.pk],
             }
         )
     context = {

@@ -44,7 +44,14 @@ class CircleUpdateInput(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     name_kana = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    district_id = serializers.IntegerField(required=False)
+    district = serializers.SlugField(
+        required=False, help_text="A district's code (slug), as ``GET /api/v1/districts/`` lists."
+    )
+    district_id = serializers.IntegerField(
+        required=False,
+        help_text="Deprecated, accepted until the next release: the district's id.  Send "
+        "``district`` instead; when both are sent, ``district`` counts.",
+    )
     visibility = serializers.CharField(
         required=False, help_text="``open``, ``moderated`` or ``invite_only``."
     )
@@ -60,10 +67,14 @@ class CircleUpdateInput(serializers.Serializer):
 class CircleCreateInput(CircleUpdateInput):
     name = serializers.CharField(allow_blank=True)
     name_kana = serializers.CharField(allow_blank=True)
-    district_id = serializers.IntegerField()
     topics = serializers.ListField(
         child=serializers.CharField(), help_text="Course category values."
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "district" not in attrs and "district_id" not in attrs:
+            raise serializers.ValidationError({"district": [_("This field is required.")]})
+        return attrs
 
 
 class SurvivalQuery(serializers.Serializer):

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -138,14 +139,36 @@ class CardTapInput(serializers.Serializer):
 # --- Output ---------------------------------------------------------------------------------
 
 
+def _photo_url(serializer: serializers.Field, lecturer: Lecturer) -> str | None:
+    """Where the photo is served, checking who asks (``/api/v1/lecturers/{id}/photo/``) — never
+    the storage path.  Absolute when the request is at hand."""
+    if not lecturer.photo:
+        return None
+    url = reverse("courses:lecturer-photo", kwargs={"lecturer_id": lecturer.pk})
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 class LecturerBriefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
     name_kana = serializers.CharField()
+    photo = serializers.SerializerMethodField(help_text="The photo's address, or null.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo(self, lecturer: Lecturer) -> str | None:
+        return _photo_url(self, lecturer)
 
 
 class LecturerOutput(serializers.ModelSerializer):
-    photo = serializers.ImageField(read_only=True, allow_null=True)
+    photo = serializers.SerializerMethodField(
+        help_text="The photo's address (seen by me, city staff and, once approved, everyone "
+        "signed in), or null."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo(self, lecturer: Lecturer) -> str | None:
+        return _photo_url(self, lecturer)
 
     class Meta:
         model = Lecturer
@@ -296,7 +319,8 @@ class EnrolmentOutput(serializers.Serializer):
     status_changed_at = serializers.DateTimeField()
 
     def get_position(self, enrolment: Enrolment) -> int | None:
-        # Lists annotate it (``selectors.my_enrolments``); a single enrolment asks once.
+        # Lists annotate it (``selectors.my_enrolments``) and a new enrolment carries the place
+        # counted under the offering's lock; any other enrolment asks once.
         if hasattr(enrolment, "waitlist_position"):
             return enrolment.waitlist_position
         return selectors.waitlist_position(enrolment)
@@ -311,6 +335,17 @@ class EnrolledOfferingOutput(serializers.Serializer):
     first_session_at = serializers.DateTimeField(allow_null=True)
     last_session_ends_at = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=Offering.Status.choices)
+
+
+class MyCourseSessionOutput(serializers.Serializer):
+    """A session coming up for me or one of my children (``resident``)."""
+
+    resident = PersonOutput()
+    id = serializers.IntegerField(source="session.id")
+    offering = EnrolledOfferingOutput(source="session.offering")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    ends_at = serializers.DateTimeField(source="session.ends_at")
+    cancelled_at = serializers.DateTimeField(source="session.cancelled_at", allow_null=True)
 
 
 class MyEnrolmentOutput(EnrolmentOutput):
@@ -379,6 +414,12 @@ class CompletionOutput(serializers.Serializer):
     completed_at = serializers.DateTimeField()
     sessions_attended = serializers.IntegerField()
     sessions_held = serializers.IntegerField()
+
+
+class MyCompletionOutput(CompletionOutput):
+    """A course completed by me or one of my children (``resident``)."""
+
+    offering = EnrolledOfferingOutput()
 
 
 class CompletionsRecordedOutput(serializers.Serializer):

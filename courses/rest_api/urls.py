@@ -61,10 +61,13 @@ urlpatterns = [
         name="enrolment-decision",
     ),
     path("me/enrolments/", v.MyEnrolmentListApi.as_view(), name="my-enrolments"),
+    path("me/completions/", v.MyCompletionListApi.as_view(), name="my-completions"),
+    path("me/course-sessions/", v.MyCourseSessionListApi.as_view(), name="my-course-sessions"),
     path("me/teaching/", v.MyTeachingListApi.as_view(), name="my-teaching"),
     path("me/lecturer/", v.MyLecturerApi.as_view(), name="my-lecturer"),
     path("me/calendar/", v.MyCalendarApi.as_view(), name="my-calendar"),
     path("lecturers/apply/", v.LecturerApplyApi.as_view(), name="lecturer-apply"),
+    path("lecturers/<int:lecturer_id>/photo/", v.LecturerPhotoApi.as_view(), name="lecturer-photo"),
     path(
         "staff/lecturers/pending/",
         v.StaffPendingLecturerListApi.as_view(),

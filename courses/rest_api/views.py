@@ -7,7 +7,7 @@ seen only by who manages them.
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +29,7 @@ from campus_social.identity.rest_api.authentication import (
 )
 from campus_social.identity.rest_api.permissions import IsCityStaff
 from courses import selectors, services
+from courses.models import Lecturer
 from courses.rest_api import serializers as s
 from courses.rest_api.calendar import offering_calendar
 
@@ -36,7 +37,8 @@ from courses.rest_api.calendar import offering_calendar
 def _paginated(view: APIView, request: Request, items: Any, output: type) -> Response:
     paginator = Pagination()
     page = paginator.paginate_queryset(items, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
+    data = output(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
 
 
 # --- Finding and enrolling ---------------------------------------------------------------------
@@ -148,6 +150,27 @@ class MyEnrolmentListApi(APIView):
         return _paginated(self, request, enrolments, s.MyEnrolmentOutput)
 
 
+class MyCompletionListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.MyCompletionOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The courses I and my children have completed, newest first."""
+        completions = selectors.my_completions(resident=request.user)
+        return _paginated(self, request, completions, s.MyCompletionOutput)
+
+
+class MyCourseSessionListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(responses={200: s.MyCourseSessionOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The coming sessions of my courses and my children's, soonest first (cancelled ones
+        too, with ``cancelled_at``)."""
+        sessions = selectors.my_upcoming_sessions(resident=request.user)
+        return _paginated(self, request, sessions, s.MyCourseSessionOutput)
+
+
 class OfferingSurveyApi(APIView):
     @extend_schema(request=s.SurveyInput, responses={204: None})
     def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
@@ -184,6 +207,33 @@ class MyLecturerApi(APIView):
         if lecturer is None:
             raise NotFound(_("You have not applied to teach."))
         return Response(s.LecturerOutput(lecturer, context={"request": request}).data)
+
+
+class LecturerPhotoApi(APIView):
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: AuthenticatedRequest, lecturer_id: int) -> FileResponse:
+        """The lecturer's photo: an approved lecturer's for everyone signed in, an applicant's
+        for themselves and city staff; 404 for anyone else or when there is none."""
+        lecturer = selectors.lecturer_photo_get(lecturer_id=lecturer_id, actor=request.user)
+        return _photo_response(lecturer)
+
+
+def _photo_response(lecturer: Lecturer) -> FileResponse:
+    try:
+        handle = lecturer.photo.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("No such photo.")) from None
+    # ``clean_image`` stores a re-encoded JPEG, or a PNG when the picture has transparency.
+    content_type = "image/png" if lecturer.photo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(handle, content_type=content_type)
+    # Private: whether a photo may be seen depends on who asks (and an application's status).
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 class StaffPendingLecturerListApi(APIView):

@@ -136,7 +136,12 @@ def test_offerings_are_listed_with_their_course_lecturers_places_and_window():
         "audience": "all",
     }
     assert item["lecturers"] == [
-        {"id": lecturer.pk, "display_name": lecturer.display_name, "name_kana": lecturer.name_kana}
+        {
+            "id": lecturer.pk,
+            "display_name": lecturer.display_name,
+            "name_kana": lecturer.name_kana,
+            "photo": None,
+        }
     ]
     assert item["district"] == {"slug": offering.district.slug, "name": offering.district.name}
     assert (item["capacity"], item["enrolled"], item["places_left"]) == (3, 1, 2)

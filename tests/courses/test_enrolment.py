@@ -216,3 +216,92 @@ def test_many_simultaneous_enrolments_never_exceed_capacity_or_enrol_anyone_twic
     active = Enrolment.objects.filter(offering=offering).exclude(status="cancelled")
     assert active.count() == 12
     assert active.values("resident").distinct().count() == 12
+
+
+def _rush(offering, residents, presses_each=2):
+    """Every resident presses 「申し込む」 ``presses_each`` times, all at the same moment, each
+    press a real request on its own connection.  Returns what each resident was told (the one
+    ``201``) and how many presses were refused."""
+    from rest_framework.test import APIClient
+
+    url = f"/api/v1/offerings/{offering.pk}/enrolment/"
+    presses = []
+    for resident in residents:
+        for _press in range(presses_each):
+            client = APIClient()
+            client.force_login(resident)
+            presses.append((resident, client))
+    start = threading.Barrier(len(presses))
+    told: dict[int, dict] = {}
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def press(resident, client):
+        try:
+            start.wait()
+            response = client.post(url, format="json")
+            if response.status_code == 201:
+                told[resident.pk] = response.json()
+            else:
+                refused.append(response.json()["code"])
+        except BaseException as error:  # reported by the main thread below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=pressing) for pressing in presses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return told, refused
+
+
+def _listed_position(resident, offering):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(resident)
+    mine = client.get("/api/v1/me/enrolments/").json()["results"]
+    (enrolment,) = [e for e in mine if e["offering"]["id"] == offering.pk]
+    return enrolment["status"], enrolment["position"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time, so nothing rushes; run with DATABASE_URL=postgres://…",
+)
+@pytest.mark.parametrize(("places", "rushing"), [(3, 7), (2, 9)])
+def test_a_rush_on_a_full_offering_tells_each_waiting_resident_their_true_place_in_line(
+    places, rushing
+):
+    offering = OfferingFactory(capacity=places)
+    residents = ResidentFactory.create_batch(rushing)
+
+    told, refused = _rush(offering, residents)
+
+    # Each resident pressed twice: one press counted, the other was refused.
+    assert len(told) == rushing
+    assert refused == ["already_enrolled"] * rushing
+    enrolled = [pk for pk, answer in told.items() if answer["status"] == "enrolled"]
+    assert len(enrolled) == places
+    in_line = {pk: answer["position"] for pk, answer in told.items() if pk not in enrolled}
+    waiting = rushing - places
+    # The places told at the press are unique: 1, 2, … one each …
+    assert sorted(in_line.values()) == list(range(1, waiting + 1))
+    # … they are the places listed afterwards …
+    by_pk = {r.pk: r for r in residents}
+    for pk, position in in_line.items():
+        assert _listed_position(by_pk[pk], offering) == ("waitlisted", position)
+    # … and seats freeing one by one go to the line in that order.
+    told_order = sorted(in_line, key=in_line.__getitem__)
+    for leaving, next_in_line in zip(enrolled, told_order, strict=False):
+        services.enrolment_cancel(actor=by_pk[leaving], offering_id=offering.pk)
+        assert _listed_position(by_pk[next_in_line], offering) == ("enrolled", None)
+        for still_waiting in told_order[told_order.index(next_in_line) + 1 :]:
+            assert _listed_position(by_pk[still_waiting], offering) == (
+                "waitlisted",
+                in_line[still_waiting] - in_line[next_in_line],
+            )

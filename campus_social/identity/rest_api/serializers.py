@@ -108,3 +108,12 @@ class ReaderDeviceOutput(serializers.ModelSerializer):
             "created_at",
             "last_seen_at",
         ]
+
+
+class DistrictListOutput(serializers.Serializer):
+    """One district as ``GET /api/v1/districts/`` lists it (offerings and circles embed a
+    shorter ``DistrictOutput``)."""
+
+    slug = serializers.CharField(help_text="The code every API route names the district by.")
+    name = serializers.CharField()
+    name_kana = serializers.CharField()

@@ -39,4 +39,5 @@ urlpatterns = [
         name="staff-device",
     ),
     path("devices/me/", views.ReaderDeviceMeApi.as_view(), name="device-me"),
+    path("districts/", views.DistrictListApi.as_view(), name="districts"),
 ]

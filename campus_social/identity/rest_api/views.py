@@ -190,3 +190,11 @@ class ReaderDeviceMeApi(APIView):
     @extend_schema(responses={200: s.ReaderDeviceOutput})
     def get(self, request: Request) -> Response:
         return Response(s.ReaderDeviceOutput(request.auth).data)
+
+
+class DistrictListApi(APIView):
+    @extend_schema(responses={200: s.DistrictListOutput(many=True)})
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """The city's districts, by reading: ``slug`` is how offerings, circles and their
+        filters name one.  A short, fixed list, so not paginated."""
+        return Response(s.DistrictListOutput(selectors.district_list(), many=True).data)
