@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["campus_social.common.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["campus_social.common.api.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "campus_social.common.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",
@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Our bounded ``<id:…>`` path converter (campus_social/common/ids.py) is an integer.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     # Several models have a ``status``; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "LecturerStatusEnum": "courses.models.Lecturer.Status",
