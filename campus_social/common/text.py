@@ -71,7 +71,7 @@ def _problem(value: str, *, multiline: bool) -> str | None:
                 "The text contains a character that changes the writing direction. "
                 "Please remove it."
             )
-        if multiline and char in _LONG_TEXT_CONTROLS:
+        if multiline and (char in _LONG_TEXT_CONTROLS or char in _LINE_SEPARATORS):
             continue
         if char in _LINE_SEPARATORS or char in "\n\r":
             return _("Please write this on one line.")
