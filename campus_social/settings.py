@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest multipart body the server reads at all (campus_social/common/body_cap.py): the
+# largest upload an app accepts (a circle's 10 MB document, communities/uploads.py) plus room
+# for the form around it.  Each app's own limit still applies below it.
+REQUEST_UPLOAD_MAX_BYTES = env.int("REQUEST_UPLOAD_MAX_BYTES", default=11 * 1024 * 1024)
 
 # --- Security headers -----------------------------------------------------------------------
 
