@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campus_social.common.ids import IdField
 from communities import selectors
 from communities.models import (
     Circle,
@@ -44,7 +45,7 @@ class CircleUpdateInput(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     name_kana = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    district_id = serializers.IntegerField(required=False)
+    district_id = IdField(required=False)
     visibility = serializers.CharField(
         required=False, help_text="``open``, ``moderated`` or ``invite_only``."
     )
@@ -60,7 +61,7 @@ class CircleUpdateInput(serializers.Serializer):
 class CircleCreateInput(CircleUpdateInput):
     name = serializers.CharField(allow_blank=True)
     name_kana = serializers.CharField(allow_blank=True)
-    district_id = serializers.IntegerField()
+    district_id = IdField()
     topics = serializers.ListField(
         child=serializers.CharField(), help_text="Course category values."
     )
@@ -78,13 +79,13 @@ class PictureInput(serializers.Serializer):
 
 
 class JoinInput(serializers.Serializer):
-    resident_id = serializers.IntegerField(
+    resident_id = IdField(
         required=False, allow_null=True, help_text="A child of mine; leave out to join myself."
     )
 
 
 class LeaveInput(JoinInput):
-    successor_id = serializers.IntegerField(
+    successor_id = IdField(
         required=False,
         allow_null=True,
         help_text="The member who organises next (needed when the organiser leaves).",
@@ -96,7 +97,7 @@ class RoleInput(serializers.Serializer):
 
 
 class InvitationInput(serializers.Serializer):
-    resident_id = serializers.IntegerField()
+    resident_id = IdField()
 
 
 class RequestDecisionInput(serializers.Serializer):
@@ -104,7 +105,7 @@ class RequestDecisionInput(serializers.Serializer):
 
 
 class SuccessorInput(serializers.Serializer):
-    successor_id = serializers.IntegerField()
+    successor_id = IdField()
 
 
 class ThreadInput(serializers.Serializer):
@@ -167,7 +168,7 @@ class EventCreateInput(EventUpdateInput):
 
 class RsvpInput(serializers.Serializer):
     answer = serializers.CharField(help_text="``yes``, ``maybe`` or ``no``.")
-    resident_id = serializers.IntegerField(
+    resident_id = IdField(
         required=False, allow_null=True, help_text="A child of mine; leave out to answer myself."
     )
 
