@@ -294,7 +294,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["campus_social.common.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["campus_social.common.api.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "campus_social.common.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",
@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Our bounded ``<id:…>`` path converter (campus_social/common/ids.py) is an integer.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     # Several models have a ``status``; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "LecturerStatusEnum": "courses.models.Lecturer.Status",
@@ -323,6 +325,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest multipart body the server reads at all (campus_social/common/body_cap.py): the
+# largest upload an app accepts (a circle's 10 MB document, communities/uploads.py) plus room
+# for the form around it.  Each app's own limit still applies below it.
+REQUEST_UPLOAD_MAX_BYTES = env.int("REQUEST_UPLOAD_MAX_BYTES", default=11 * 1024 * 1024)
 
 # --- Security headers -----------------------------------------------------------------------
 

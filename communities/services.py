@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.common.images import clean_image
+from campus_social.common.text import text_clean
 from campus_social.identity.models import District, Resident
 from campus_social.identity.selectors import (
     resident_children,
@@ -77,9 +78,23 @@ def _fail(errors: dict[str, list[str]], *, code: str = "invalid") -> None:
 
 
 def _text(
-    errors: dict[str, list[str]], field: str, value: object, *, limit: int, required: bool = True
+    errors: dict[str, list[str]],
+    field: str,
+    value: object,
+    *,
+    limit: int,
+    required: bool = True,
+    multiline: bool = False,
 ) -> str:
-    text = value.strip() if isinstance(value, str) else ""
+    text = ""
+    if isinstance(value, str):
+        # The one text rule (campus_social.common.text): NFC, no control or bidi characters,
+        # and nothing but invisible characters counts as empty.
+        try:
+            text = text_clean(value, multiline=multiline).strip()
+        except Invalid as refusal:
+            errors.setdefault(field, []).append(refusal.message)
+            return ""
     if value is not None and not isinstance(value, str):
         errors.setdefault(field, []).append(_("Please enter text."))
     elif required and not text:
@@ -176,7 +191,14 @@ def _clean_circle(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     limits = {"name": (120, True), "name_kana": (240, True), "description": (5000, False)}
     for field, (limit, required) in limits.items():
         if field in values or not partial:
-            clean[field] = _text(errors, field, values.get(field), limit=limit, required=required)
+            clean[field] = _text(
+                errors,
+                field,
+                values.get(field),
+                limit=limit,
+                required=required,
+                multiline=field == "description",
+            )
     if "visibility" in values or not partial:
         visibility = values.get("visibility", Circle.Visibility.OPEN)
         if visibility not in Circle.Visibility.values:
@@ -765,7 +787,7 @@ def thread_create(*, actor: Resident, circle_id: int, title: object, body: objec
     """Start a discussion (members only)."""
     errors: dict[str, list[str]] = {}
     title = _text(errors, "title", title, limit=200)
-    body = _text(errors, "body", body, limit=10000)
+    body = _text(errors, "body", body, limit=10000, multiline=True)
     _fail(errors)
     with transaction.atomic():
         circle, _standing = _poster(circle_id, actor)
@@ -802,7 +824,9 @@ def thread_edit(
 ) -> Thread:
     errors: dict[str, list[str]] = {}
     new_title = _text(errors, "title", title, limit=200) if title is not None else None
-    new_body = _text(errors, "body", body, limit=10000) if body is not None else None
+    new_body = (
+        _text(errors, "body", body, limit=10000, multiline=True) if body is not None else None
+    )
     _fail(errors)
     with transaction.atomic():
         thread = _thread(thread_id, actor)
@@ -833,7 +857,7 @@ def thread_remove(*, actor: Resident, thread_id: int) -> Thread:
 
 def reply_create(*, actor: Resident, thread_id: int, body: object) -> Reply:
     errors: dict[str, list[str]] = {}
-    body = _text(errors, "body", body, limit=10000)
+    body = _text(errors, "body", body, limit=10000, multiline=True)
     _fail(errors)
     with transaction.atomic():
         thread = _thread(thread_id, actor)
@@ -864,7 +888,7 @@ def _reply(reply_id: object, actor: Resident) -> tuple[Reply, CircleMember]:
 
 def reply_edit(*, actor: Resident, reply_id: int, body: object) -> Reply:
     errors: dict[str, list[str]] = {}
-    text = _text(errors, "body", body, limit=10000)
+    text = _text(errors, "body", body, limit=10000, multiline=True)
     _fail(errors)
     with transaction.atomic():
         reply, _standing = _reply(reply_id, actor)
@@ -897,7 +921,14 @@ def _clean_event(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     limits = {"title": (200, True), "description": (5000, False), "place": (200, True)}
     for field, (limit, required) in limits.items():
         if field in values or not partial:
-            clean[field] = _text(errors, field, values.get(field), limit=limit, required=required)
+            clean[field] = _text(
+                errors,
+                field,
+                values.get(field),
+                limit=limit,
+                required=required,
+                multiline=field == "description",
+            )
     for field in ("starts_at", "ends_at"):
         if field in values or not partial:
             moment = values.get(field)

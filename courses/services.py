@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.common.images import clean_image
+from campus_social.common.text import text_clean
 from campus_social.identity.models import District, ReaderDevice, Resident
 from campus_social.identity.selectors import (
     card_holder,
@@ -68,9 +69,23 @@ def _fail(errors: dict[str, list[str]]) -> None:
 
 
 def _text(
-    errors: dict[str, list[str]], field: str, value: object, limit: int, *, required: bool = True
+    errors: dict[str, list[str]],
+    field: str,
+    value: object,
+    limit: int,
+    *,
+    required: bool = True,
+    multiline: bool = False,
 ) -> str:
-    text = value.strip() if isinstance(value, str) else ""
+    text = ""
+    if isinstance(value, str):
+        # The one text rule (campus_social.common.text): NFC, no control or bidi characters,
+        # and nothing but invisible characters counts as empty.
+        try:
+            text = text_clean(value, multiline=multiline).strip()
+        except Invalid as refusal:
+            errors.setdefault(field, []).append(refusal.message)
+            return ""
     if required and not text:
         errors.setdefault(field, []).append(_("Please fill this in."))
     elif len(text) > limit:
@@ -78,6 +93,11 @@ def _text(
             _("Please use at most %(limit)d characters.") % {"limit": limit}
         )
     return text
+
+
+def _long_text(value: object) -> str:
+    """A free-text reason, note or comment under the one text rule; ``Invalid`` if refused."""
+    return text_clean(value, multiline=True).strip() if isinstance(value, str) else ""
 
 
 # --- Lecturers ---------------------------------------------------------------------------------
@@ -101,9 +121,9 @@ def lecturer_apply(
     fields = {
         "display_name": _text(errors, "display_name", display_name, 100),
         "name_kana": _text(errors, "name_kana", name_kana, 200),
-        "profile": _text(errors, "profile", profile, 2000),
+        "profile": _text(errors, "profile", profile, 2000, multiline=True),
         "skills": _text(errors, "skills", skills, 500),
-        "teaching_wishes": _text(errors, "teaching_wishes", teaching_wishes, 2000),
+        "teaching_wishes": _text(errors, "teaching_wishes", teaching_wishes, 2000, multiline=True),
     }
     cleaned_photo = None
     if photo:
@@ -137,7 +157,7 @@ def lecturer_decide(
     """City staff approve or decline an application (a decline needs a reason).  The applicant
     is notified."""
     require_city_staff(actor)
-    reason = (reason or "").strip()
+    reason = _long_text(reason)
     if not approve and not reason:
         raise Invalid(
             _("Please give the reason for declining."),
@@ -230,7 +250,7 @@ def course_create(
     values = {
         "title": _text(errors, "title", title, 200),
         "title_kana": _text(errors, "title_kana", title_kana, 400),
-        "description": _text(errors, "description", description, 5000),
+        "description": _text(errors, "description", description, 5000, multiline=True),
     }
     for field, value, choices in (
         ("category", category, Category.values),
@@ -526,6 +546,9 @@ def offering_copy(
     by ``shift_days``.  Nobody is enrolled in the copy."""
     if not isinstance(shift_days, int) or not 1 <= shift_days <= 3650:
         _fail({"shift_days": [_("Move it by 1 to 3650 days.")]})
+    errors: dict[str, list[str]] = {}
+    term = _text(errors, "term", term, 50, required=False)
+    _fail(errors)
     with transaction.atomic():
         source = offering_get_for_manager(offering_id=offering_id, actor=actor)
         shift = timedelta(days=shift_days)
@@ -942,7 +965,7 @@ def survey_answer(
             _("Some of the information is not valid. Please check it."),
             fields={"rating": [_("Choose a rating from 1 to 5.")]},
         )
-    comment = (comment or "").strip()
+    comment = _long_text(comment)
     if len(comment) > 2000:
         _fail({"comment": [_("Please use at most %(limit)d characters.") % {"limit": 2000}]})
     try:

@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from campus_social.common.ids import DB_INT_MAX
 from communities import uploads
 from communities.models import Rsvp
 from frontend.course_forms import CityDateTimeField
@@ -109,7 +110,9 @@ class RsvpForm(PageForm):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose one of the answers.")},
     )
-    resident = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    resident = forms.IntegerField(
+        required=False, min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, person_id: int, label: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"rsvp-{person_id}-%s")

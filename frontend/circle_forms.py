@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from campus_social.common.ids import DB_INT_MAX
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from communities.models import Circle, Topic
@@ -175,7 +176,9 @@ class SuccessorForm(PageForm):
     """Who organises the circle next: a select of the other adult members (given at render
     time; the service checks the choice)."""
 
-    successor = forms.IntegerField(label=_("New organiser"), min_value=1, widget=forms.Select)
+    successor = forms.IntegerField(
+        label=_("New organiser"), min_value=1, max_value=DB_INT_MAX, widget=forms.Select
+    )
 
     def __init__(
         self,
@@ -201,6 +204,7 @@ class InviteForm(PageForm):
     resident_number = forms.IntegerField(
         label=_("Resident number"),
         min_value=1,
+        max_value=DB_INT_MAX,
         help_text=_("Ask the person for it: they find it on their “My page”."),
         widget=forms.NumberInput(attrs={"autocomplete": "off", "class": "input-short"}),
     )

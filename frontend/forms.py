@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from campus_social.common.errors import ServiceError
+from campus_social.common.ids import DB_INT_MAX
 from campus_social.common.my_number import looks_like_my_number
 from campus_social.identity import selectors
 
@@ -241,7 +242,10 @@ class AuditFilterForm(PageForm):
         help_text=_("The start of an action code, for example “login” or “card.unlocked”."),
     )
     actor_id = forms.IntegerField(
-        label=_("Resident number of the actor"), required=False, min_value=1
+        label=_("Resident number of the actor"),
+        required=False,
+        min_value=1,
+        max_value=DB_INT_MAX,
     )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

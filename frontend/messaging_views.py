@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import NotFound, ServiceError
+from campus_social.common.ids import DB_INT_MAX
 from frontend.decorators import resident_page
 from frontend.forms import PageForm
 from frontend.views import safe_next
@@ -52,7 +53,9 @@ class MessageSendForm(PageForm):
     # Made fresh for each rendering of the page, so that a form sent twice (a double click, a
     # reload of the answer) stores one message.
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(
+        required=False, min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, room_id: int, **kwargs: Any) -> None:
         # Ids of their own, so that two rooms' chats can share a page.
@@ -63,7 +66,7 @@ class MessageSendForm(PageForm):
 
 
 class SeqForm(PageForm):
-    seq = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    seq = forms.IntegerField(min_value=0, max_value=DB_INT_MAX, widget=forms.HiddenInput)
 
 
 class ReportForm(SeqForm):

@@ -17,10 +17,11 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
-from typing_extensions import TypeIs
 
 from campus_social.common.errors import ServiceError
+from campus_social.common.ids import is_count, is_id
 from campus_social.common.realtime import resident_group
+from campus_social.common.text import refuse_lone_surrogates
 from messaging import selectors, services, wire
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,13 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             except ValueError:
                 await self._error("invalid", _("The frame is not valid JSON."))
                 return
+            try:
+                # Checked for the whole frame, so that no field of any frame type carries half
+                # a character (a ``\ud800`` escape) to the database.
+                refuse_lone_surrogates(content)
+            except ServiceError as error:
+                await self._service_error(error, **_answers(content))
+                return
             await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -133,7 +141,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _subscribe(self, content: dict[str, Any]) -> None:
         room_id, after = content.get("room"), content.get("after")
-        if not _is_id(room_id) or not (after is None or _is_seq(after)):
+        if not is_id(room_id) or not (after is None or is_count(after)):
             await self._error(
                 "invalid", _("subscribe needs “room” and “after” (a seq or null)."), room=room_id
             )
@@ -178,7 +186,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _unsubscribe(self, content: dict[str, Any]) -> None:
         room_id = content.get("room")
-        if not _is_id(room_id):
+        if not is_id(room_id):
             await self._error("invalid", _("unsubscribe needs “room”."), room=room_id)
             return
         self.rooms.pop(room_id, None)
@@ -187,7 +195,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def _send(self, content: dict[str, Any]) -> None:
         room_id, client_id = content.get("room"), content.get("client_id")
         answer = {"room": room_id, "client_id": client_id}
-        if not _is_id(room_id) or not isinstance(content.get("body"), str):
+        if not is_id(room_id) or not isinstance(content.get("body"), str):
             await self._error("invalid", _("send needs “room”, “client_id” and “body”."), **answer)
             return
         try:
@@ -208,7 +216,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def _read(self, content: dict[str, Any]) -> None:
         room_id, seq = content.get("room"), content.get("seq")
-        if not _is_id(room_id) or not _is_seq(seq):
+        if not is_id(room_id) or not is_count(seq):
             await self._error("invalid", _("read needs “room” and “seq”."), room=room_id)
             return
         try:
@@ -287,9 +295,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self._error(code, error.message, **answers, **error.extra)
 
 
-def _is_id(value: object) -> TypeIs[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _is_seq(value: object) -> TypeIs[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _answers(content: Any) -> dict[str, Any]:
+    """The ``room`` / ``client_id`` of a refused frame that an error frame can safely echo."""
+    if not isinstance(content, dict):
+        return {}
+    answers = {"room": content.get("room")} if is_id(content.get("room")) else {}
+    client_id = content.get("client_id")
+    if isinstance(client_id, str) and len(client_id) <= 64 and client_id.isprintable():
+        answers["client_id"] = client_id
+    return answers

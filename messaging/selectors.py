@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from campus_social.common.errors import NotFound
+from campus_social.common.ids import is_id
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_is_city_staff
 from messaging.models import Message, MessageEdit, MessageReport, ModerationAction, Room, RoomMember
@@ -18,10 +19,14 @@ CATCH_UP_LIMIT = 500
 def room_membership(*, room_id: int, resident: Resident) -> RoomMember:
     """The resident's membership of a room, with the room; ``NotFound`` for outsiders, so that
     nobody learns which rooms exist."""
-    try:
-        return RoomMember.objects.select_related("room").get(room_id=room_id, resident=resident)
-    except (RoomMember.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("No such room.")) from None
+    membership = (
+        RoomMember.objects.select_related("room").filter(room_id=room_id, resident=resident).first()
+        if is_id(room_id)
+        else None
+    )
+    if membership is None:
+        raise NotFound(_("No such room."))
+    return membership
 
 
 def room_membership_by_subject(*, subject_key: str, resident: object) -> RoomMember | None:
@@ -41,21 +46,17 @@ def room_moderation(*, room_id: int, resident: Resident) -> Room:
     rooms (which have no moderator of their own).  Everyone else gets ``NotFound``."""
     membership = (
         RoomMember.objects.select_related("room").filter(room_id=room_id, resident=resident).first()
-        if _is_id(room_id)
+        if is_id(room_id)
         else None
     )
     if membership is not None and membership.is_moderator:
         return membership.room
     direct = (
-        Room.objects.filter(pk=room_id, kind=Room.Kind.DIRECT).first() if _is_id(room_id) else None
+        Room.objects.filter(pk=room_id, kind=Room.Kind.DIRECT).first() if is_id(room_id) else None
     )
     if direct is not None and resident_is_city_staff(resident):
         return direct
     raise NotFound(_("No such room."))
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def room_list_for_resident(*, resident: Resident) -> QuerySet[RoomMember]:

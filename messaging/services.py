@@ -18,6 +18,7 @@ from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, Invalid, NotFound, RateLimited
 from campus_social.common.ratelimit import rate_limit_hit
 from campus_social.common.realtime import group_send_on_commit, resident_send_on_commit
+from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import (
     city_staff_list,
@@ -212,7 +213,9 @@ def _parse_client_id(client_id: object) -> uuid.UUID:
 
 
 def _clean_body(body: object) -> str:
-    if not isinstance(body, str) or not body.strip():
+    # The one text rule (NFC; no control, bidi or broken characters) for REST, socket and pages.
+    body = text_clean(body, multiline=True) if isinstance(body, str) else ""
+    if not body.strip():
         raise Invalid(_("Please write a message."), code="invalid")
     if len(body) > BODY_MAX_LENGTH:
         raise Invalid(
@@ -398,6 +401,10 @@ def read_pointer_move(*, room_id: int, resident: Resident, seq: object) -> int:
 # --- Reports and moderation ---------------------------------------------------------------
 
 
+def _clean_reason(reason: object) -> str:
+    return text_clean(reason, multiline=True).strip() if isinstance(reason, str) else ""
+
+
 def _report_handlers(room: Room) -> list[Resident]:
     """Who hears of a report: the room's moderators; for a direct room, city staff."""
     if room.kind == Room.Kind.DIRECT:
@@ -409,7 +416,7 @@ def _report_handlers(room: Room) -> list[Resident]:
 def message_report(*, room_id: int, seq: object, reporter: Resident, reason: str) -> MessageReport:
     """A member reports a message to the room's moderators (who are notified)."""
     membership = room_membership(room_id=room_id, resident=reporter)
-    reason = (reason or "").strip()
+    reason = _clean_reason(reason)
     if not reason or len(reason) > 500:
         raise Invalid(_("Please say in at most 500 characters what is wrong."), code="invalid")
     message = (
@@ -449,7 +456,7 @@ def message_moderate(
     ``message_removed`` (reason ``moderator``) or, on restore, ``message_updated``.
     """
     room = room_moderation(room_id=room_id, resident=moderator)
-    reason = (reason or "").strip()
+    reason = _clean_reason(reason)
     if not reason or len(reason) > 500:
         raise Invalid(_("Please give a reason (at most 500 characters)."), code="invalid")
     if action not in {"hide", "restore", "remove", "dismiss"}:
@@ -515,7 +522,7 @@ def member_mute(
         or not 0 <= minutes <= 60 * 24 * 30
     ):
         raise Invalid(_("Mute for 0 to 43200 minutes (30 days)."), code="invalid")
-    reason = (reason or "").strip()
+    reason = _clean_reason(reason)
     if not reason or len(reason) > 500:
         raise Invalid(_("Please give a reason (at most 500 characters)."), code="invalid")
     target = RoomMember.objects.filter(room_id=room.pk, resident_id=resident_id).first()

@@ -33,6 +33,7 @@ from campus_social.common.errors import (
 )
 from campus_social.common.ratelimit import client_address, rate_limit_hit
 from campus_social.common.realtime import resident_send_on_commit
+from campus_social.common.text import text_clean
 from campus_social.identity.cards import card_hash, parse_card_id, parse_pin, refuse_my_number
 from campus_social.identity.models import (
     CHILD_UNTIL_AGE,
@@ -336,10 +337,19 @@ def resident_register(
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    name = _NAME_SPLIT.sub(" ", name or "").strip()
-    given_name = (given_name or "").strip() or name.split(" ")[-1]
-    name_kana = (name_kana or "").strip()
-    if not name:
+    def one_line(field: str, value: str) -> str:
+        # The one text rule (campus_social.common.text): NFC, one line, no control or bidi
+        # characters; a name of nothing but invisible characters is no name.
+        try:
+            return text_clean(value or "").strip()
+        except Invalid as error:
+            fail(field, error.message)
+            return ""
+
+    name = _NAME_SPLIT.sub(" ", one_line("name", name)).strip()
+    given_name = one_line("given_name", given_name) or name.split(" ")[-1]
+    name_kana = one_line("name_kana", name_kana)
+    if not name and "name" not in errors:
         fail("name", _("Please enter the name."))
     for field, value, limit in (("name", name, 150), ("given_name", given_name, 80)):
         if len(value) > limit:
@@ -551,9 +561,12 @@ def reader_device_register(
 ) -> tuple[ReaderDevice, str]:
     """Register a venue's card reader.  Returns the device and its key, shown only this once."""
     require_city_staff(actor)
-    name = (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if not name or len(name) > 100:
+    try:
+        name = text_clean(name or "").strip()
+    except Invalid as error:
+        errors["name"] = [error.message]
+    if "name" not in errors and (not name or len(name) > 100):
         errors["name"] = [_("Please give the reader a name of at most 100 characters.")]
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
     if organisation is None:

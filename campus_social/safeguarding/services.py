@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Invalid
+from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import require_city_staff
 from campus_social.notifications.services import notification_send_translated
@@ -50,7 +51,7 @@ def vetting_record_add(
             checked_by=actor,
             checked_on=checked_on,
             expires_on=expires_on,
-            note=(note or "")[:500],
+            note=text_clean(note or "", multiline=True).strip()[:500],
         )
         audit_record(actor=actor, action=audit_action, target=audit_target or resident)
     return record

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campus_social.common.ids import IdField
 from communities import selectors
 from communities.models import (
     Circle,
@@ -47,7 +48,7 @@ class CircleUpdateInput(serializers.Serializer):
     district = serializers.SlugField(
         required=False, help_text="A district's code (slug), as ``GET /api/v1/districts/`` lists."
     )
-    district_id = serializers.IntegerField(
+    district_id = IdField(
         required=False,
         help_text="Deprecated, accepted until the next release: the district's id.  Send "
         "``district`` instead; when both are sent, ``district`` counts.",
@@ -89,13 +90,13 @@ class PictureInput(serializers.Serializer):
 
 
 class JoinInput(serializers.Serializer):
-    resident_id = serializers.IntegerField(
+    resident_id = IdField(
         required=False, allow_null=True, help_text="A child of mine; leave out to join myself."
     )
 
 
 class LeaveInput(JoinInput):
-    successor_id = serializers.IntegerField(
+    successor_id = IdField(
         required=False,
         allow_null=True,
         help_text="The member who organises next (needed when the organiser leaves).",
@@ -107,7 +108,7 @@ class RoleInput(serializers.Serializer):
 
 
 class InvitationInput(serializers.Serializer):
-    resident_id = serializers.IntegerField()
+    resident_id = IdField()
 
 
 class RequestDecisionInput(serializers.Serializer):
@@ -115,7 +116,7 @@ class RequestDecisionInput(serializers.Serializer):
 
 
 class SuccessorInput(serializers.Serializer):
-    successor_id = serializers.IntegerField()
+    successor_id = IdField()
 
 
 class ThreadInput(serializers.Serializer):
@@ -178,7 +179,7 @@ class EventCreateInput(EventUpdateInput):
 
 class RsvpInput(serializers.Serializer):
     answer = serializers.CharField(help_text="``yes``, ``maybe`` or ``no``.")
-    resident_id = serializers.IntegerField(
+    resident_id = IdField(
         required=False, allow_null=True, help_text="A child of mine; leave out to answer myself."
     )
 

@@ -4,9 +4,9 @@ from communities.rest_api import views as v
 
 app_name = "communities"
 
-CIRCLE = "circles/<int:circle_id>/"
-THREAD = CIRCLE + "threads/<int:thread_id>/"
-EVENT = CIRCLE + "events/<int:event_id>/"
+CIRCLE = "circles/<id:circle_id>/"
+THREAD = CIRCLE + "threads/<id:thread_id>/"
+EVENT = CIRCLE + "events/<id:event_id>/"
 
 urlpatterns = [
     path("circles/", v.CircleListApi.as_view(), name="circles"),
@@ -19,24 +19,24 @@ urlpatterns = [
     path(CIRCLE + "join/", v.CircleJoinApi.as_view(), name="circle-join"),
     path(CIRCLE + "leave/", v.CircleLeaveApi.as_view(), name="circle-leave"),
     path(CIRCLE + "members/", v.CircleMemberListApi.as_view(), name="circle-members"),
-    path(CIRCLE + "members/<int:resident_id>/", v.CircleMemberApi.as_view(), name="circle-member"),
+    path(CIRCLE + "members/<id:resident_id>/", v.CircleMemberApi.as_view(), name="circle-member"),
     path(
-        CIRCLE + "members/<int:resident_id>/ban/",
+        CIRCLE + "members/<id:resident_id>/ban/",
         v.CircleMemberBanApi.as_view(),
         name="circle-member-ban",
     ),
-    path(CIRCLE + "bans/<int:resident_id>/", v.CircleBanApi.as_view(), name="circle-ban"),
+    path(CIRCLE + "bans/<id:resident_id>/", v.CircleBanApi.as_view(), name="circle-ban"),
     path(CIRCLE + "pending/", v.CirclePendingApi.as_view(), name="circle-pending"),
     path(CIRCLE + "invitations/", v.CircleInvitationApi.as_view(), name="circle-invitations"),
     path(
-        CIRCLE + "requests/<int:resident_id>/", v.CircleRequestApi.as_view(), name="circle-request"
+        CIRCLE + "requests/<id:resident_id>/", v.CircleRequestApi.as_view(), name="circle-request"
     ),
     path(CIRCLE + "organiser/", v.CircleOrganiserApi.as_view(), name="circle-organiser"),
     # Discussions
     path(CIRCLE + "threads/", v.ThreadListApi.as_view(), name="circle-threads"),
     path(THREAD, v.ThreadApi.as_view(), name="circle-thread"),
     path(THREAD + "replies/", v.ReplyListApi.as_view(), name="circle-replies"),
-    path(THREAD + "replies/<int:reply_id>/", v.ReplyApi.as_view(), name="circle-reply"),
+    path(THREAD + "replies/<id:reply_id>/", v.ReplyApi.as_view(), name="circle-reply"),
     # Events
     path(CIRCLE + "events/", v.EventListApi.as_view(), name="circle-events"),
     path(CIRCLE + "events.ics", v.EventsCalendarApi.as_view(), name="circle-events-calendar"),
@@ -46,9 +46,9 @@ urlpatterns = [
     path(EVENT + "event.ics", v.EventCalendarApi.as_view(), name="circle-event-calendar"),
     # Shared resources
     path(CIRCLE + "resources/", v.ResourceListApi.as_view(), name="circle-resources"),
-    path(CIRCLE + "resources/<int:resource_id>/", v.ResourceApi.as_view(), name="circle-resource"),
+    path(CIRCLE + "resources/<id:resource_id>/", v.ResourceApi.as_view(), name="circle-resource"),
     path(
-        CIRCLE + "resources/<int:resource_id>/file",
+        CIRCLE + "resources/<id:resource_id>/file",
         v.ResourceFileApi.as_view(),
         name="circle-resource-file",
     ),

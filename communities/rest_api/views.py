@@ -14,12 +14,12 @@ from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import Pagination
+from campus_social.common.api import JSONParser, Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.identity.selectors import require_city_staff
 from communities import responses, selectors, services

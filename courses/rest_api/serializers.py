@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campus_social.common.ids import IdField
 from campus_social.identity.rest_api.serializers import PersonOutput
 from courses import selectors
 from courses.models import Audience, Category, Enrolment, Lecturer, Level, Offering
@@ -66,13 +67,13 @@ class OfferingUpdateInput(serializers.Serializer):
     requires_approval = serializers.BooleanField(required=False)
     bears_credit = serializers.BooleanField(required=False)
     completion_percent = serializers.IntegerField(required=False)
-    reader = serializers.IntegerField(
+    reader = IdField(
         required=False, allow_null=True, help_text="The id of the card reader at the venue."
     )
 
 
 class OfferingCreateInput(OfferingUpdateInput):
-    course = serializers.IntegerField()
+    course = IdField()
 
 
 class OfferingCopyInput(serializers.Serializer):
@@ -86,15 +87,13 @@ class SessionInput(serializers.Serializer):
 
 
 class EnrolmentInput(serializers.Serializer):
-    resident = serializers.IntegerField(
+    resident = IdField(
         required=False, allow_null=True, help_text="A child of mine; leave out to enrol myself."
     )
 
 
 class EnrolmentCancelQuery(serializers.Serializer):
-    resident = serializers.IntegerField(
-        required=False, help_text="A child of mine; leave out for my own enrolment."
-    )
+    resident = IdField(required=False, help_text="A child of mine; leave out for my own enrolment.")
 
 
 class DecisionInput(serializers.Serializer):

@@ -7,56 +7,56 @@ app_name = "courses"
 urlpatterns = [
     path("courses/", v.CourseListApi.as_view(), name="courses"),
     path("offerings/", v.OfferingListApi.as_view(), name="offerings"),
-    path("offerings/<int:offering_id>/", v.OfferingApi.as_view(), name="offering"),
+    path("offerings/<id:offering_id>/", v.OfferingApi.as_view(), name="offering"),
     path(
-        "offerings/<int:offering_id>/enrolment/",
+        "offerings/<id:offering_id>/enrolment/",
         v.OfferingEnrolmentApi.as_view(),
         name="offering-enrolment",
     ),
     path(
-        "offerings/<int:offering_id>/publish/",
+        "offerings/<id:offering_id>/publish/",
         v.OfferingPublishApi.as_view(),
         name="offering-publish",
     ),
     path(
-        "offerings/<int:offering_id>/cancel/", v.OfferingCancelApi.as_view(), name="offering-cancel"
+        "offerings/<id:offering_id>/cancel/", v.OfferingCancelApi.as_view(), name="offering-cancel"
     ),
-    path("offerings/<int:offering_id>/copy/", v.OfferingCopyApi.as_view(), name="offering-copy"),
+    path("offerings/<id:offering_id>/copy/", v.OfferingCopyApi.as_view(), name="offering-copy"),
     path(
-        "offerings/<int:offering_id>/sessions/",
+        "offerings/<id:offering_id>/sessions/",
         v.OfferingSessionListApi.as_view(),
         name="offering-sessions",
     ),
     path(
-        "offerings/<int:offering_id>/roster/", v.OfferingRosterApi.as_view(), name="offering-roster"
+        "offerings/<id:offering_id>/roster/", v.OfferingRosterApi.as_view(), name="offering-roster"
     ),
     path(
-        "offerings/<int:offering_id>/feedback/",
+        "offerings/<id:offering_id>/feedback/",
         v.OfferingFeedbackApi.as_view(),
         name="offering-feedback",
     ),
     path(
-        "offerings/<int:offering_id>/completions/",
+        "offerings/<id:offering_id>/completions/",
         v.OfferingCompletionListApi.as_view(),
         name="offering-completions",
     ),
     path(
-        "offerings/<int:offering_id>/survey/", v.OfferingSurveyApi.as_view(), name="offering-survey"
+        "offerings/<id:offering_id>/survey/", v.OfferingSurveyApi.as_view(), name="offering-survey"
     ),
     path(
-        "offerings/<int:offering_id>/calendar.ics",
+        "offerings/<id:offering_id>/calendar.ics",
         v.OfferingCalendarApi.as_view(),
         name="offering-calendar",
     ),
-    path("sessions/<int:session_id>/", v.SessionApi.as_view(), name="session"),
-    path("sessions/<int:session_id>/cancel/", v.SessionCancelApi.as_view(), name="session-cancel"),
+    path("sessions/<id:session_id>/", v.SessionApi.as_view(), name="session"),
+    path("sessions/<id:session_id>/cancel/", v.SessionCancelApi.as_view(), name="session-cancel"),
     path(
-        "sessions/<int:session_id>/attendance/<int:resident_id>/",
+        "sessions/<id:session_id>/attendance/<id:resident_id>/",
         v.SessionAttendanceApi.as_view(),
         name="session-attendance",
     ),
     path(
-        "enrolments/<int:enrolment_id>/decision/",
+        "enrolments/<id:enrolment_id>/decision/",
         v.EnrolmentDecisionApi.as_view(),
         name="enrolment-decision",
     ),
@@ -67,19 +67,19 @@ urlpatterns = [
     path("me/lecturer/", v.MyLecturerApi.as_view(), name="my-lecturer"),
     path("me/calendar/", v.MyCalendarApi.as_view(), name="my-calendar"),
     path("lecturers/apply/", v.LecturerApplyApi.as_view(), name="lecturer-apply"),
-    path("lecturers/<int:lecturer_id>/photo/", v.LecturerPhotoApi.as_view(), name="lecturer-photo"),
+    path("lecturers/<id:lecturer_id>/photo/", v.LecturerPhotoApi.as_view(), name="lecturer-photo"),
     path(
         "staff/lecturers/pending/",
         v.StaffPendingLecturerListApi.as_view(),
         name="staff-lecturers-pending",
     ),
     path(
-        "staff/lecturers/<int:lecturer_id>/decision/",
+        "staff/lecturers/<id:lecturer_id>/decision/",
         v.StaffLecturerDecisionApi.as_view(),
         name="staff-lecturer-decision",
     ),
     path(
-        "staff/lecturers/<int:lecturer_id>/vetting/",
+        "staff/lecturers/<id:lecturer_id>/vetting/",
         v.StaffLecturerVettingApi.as_view(),
         name="staff-lecturer-vetting",
     ),

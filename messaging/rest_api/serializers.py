@@ -3,6 +3,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from campus_social.common.ids import IdField
 from messaging import selectors, wire
 from messaging.models import BODY_MAX_LENGTH, Message, MessageReport, ModerationAction, RoomMember
 
@@ -10,12 +11,12 @@ from messaging.models import BODY_MAX_LENGTH, Message, MessageReport, Moderation
 # Input serializers only check shape; the services own the rules and their messages (so a body
 # over 4000 characters answers ``too_long`` here as it does on the websocket).
 class DirectRoomInput(serializers.Serializer):
-    resident = serializers.IntegerField(min_value=1)
+    resident = IdField()
 
 
 class MessageListQuery(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, required=False)
-    before = serializers.IntegerField(min_value=1, required=False)
+    after = IdField(min_value=0, required=False)
+    before = IdField(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -27,7 +28,7 @@ class MessageListQuery(serializers.Serializer):
 class MessageSendInput(serializers.Serializer):
     client_id = serializers.UUIDField()
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    reply_to = serializers.IntegerField(required=False, allow_null=True)
+    reply_to = IdField(required=False, allow_null=True)
 
 
 class MessageEditInput(serializers.Serializer):
@@ -35,7 +36,7 @@ class MessageEditInput(serializers.Serializer):
 
 
 class ReadInput(serializers.Serializer):
-    seq = serializers.IntegerField()
+    seq = IdField(min_value=0)
 
 
 class ReasonInput(serializers.Serializer):
@@ -91,7 +92,7 @@ class MessageOutput(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, allow_null=True)
     author = AuthorOutput(required=False, allow_null=True)
     body = serializers.CharField(required=False, max_length=BODY_MAX_LENGTH)
-    reply_to = serializers.IntegerField(required=False, allow_null=True)
+    reply_to = IdField(required=False, allow_null=True)
     created_at = serializers.DateTimeField(required=False)
     edited_at = serializers.DateTimeField(required=False, allow_null=True)
     removed = serializers.BooleanField(required=False)

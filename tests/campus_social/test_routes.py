@@ -46,7 +46,7 @@ def _walk(patterns, prefix="", namespace=""):
 
 def _example_path(route: str) -> str:
     path = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
-    path = re.sub(r"<(?:int:)?\w+>", "1", path)
+    path = re.sub(r"<(?:int:|id:)?\w+>", "1", path)
     path = re.sub(r"<path:\w+>", "x", path)
     path = re.sub(r"<\w+:\w+>", "x", path)
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)

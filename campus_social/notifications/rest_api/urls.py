@@ -8,7 +8,7 @@ urlpatterns = [
     path("notifications/", views.NotificationListApi.as_view(), name="list"),
     path("notifications/read-all/", views.NotificationReadAllApi.as_view(), name="read-all"),
     path(
-        "notifications/<int:notification_id>/read/",
+        "notifications/<id:notification_id>/read/",
         views.NotificationReadApi.as_view(),
         name="read",
     ),
