@@ -26,7 +26,11 @@ from campus_social.identity.selectors import (
     resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_translated
-from campus_social.safeguarding.selectors import Participation, require_child_contact
+from campus_social.safeguarding.selectors import (
+    Participation,
+    require_child_contact,
+    vetted_resident_ids,
+)
 from messaging import wire
 from messaging.models import (
     BODY_MAX_LENGTH,
@@ -59,8 +63,8 @@ def room_member_add(
 ) -> RoomMember:
     """Add (or re-role) a member.
 
-    Safeguarding: a child joins only a room that already has an adult moderator (a coordinator
-    or lecturer); their guardians join as readers; a moderator of a room with children needs a
+    Safeguarding: a child joins only a room that already has a vetted adult moderator (a
+    coordinator or lecturer); their guardians join as readers; a moderator of a room with children needs a
     current vetting record (``Forbidden``, ``vetting_required``), whoever asks.  Idempotent.
     """
     if role not in RoomMember.Role.values:
@@ -73,9 +77,12 @@ def room_member_add(
         if resident.is_child:
             if role == RoomMember.Role.MODERATOR:
                 raise Invalid(_("A child cannot moderate a room."), code="child_moderator")
-            if room.kind != Room.Kind.DIRECT and not _has_adult_moderator(room):
+            if room.kind != Room.Kind.DIRECT and not _has_vetted_moderator(room):
                 raise Invalid(
-                    _("A room with children needs a coordinator or lecturer as its moderator."),
+                    _(
+                        "A room with children needs a vetted coordinator or lecturer as its "
+                        "moderator."
+                    ),
                     code="no_moderator",
                 )
         membership, created = RoomMember.objects.get_or_create(
@@ -147,8 +154,13 @@ def _announce_removal(room_id: int, resident_id: int) -> None:
     )
 
 
-def _has_adult_moderator(room: Room) -> bool:
-    return _adult_moderators(room) > 0
+def _has_vetted_moderator(room: Room) -> bool:
+    """Whether an adult with a current vetting record moderates the room: the one who must be
+    there before a child may join."""
+    moderator_ids = RoomMember.objects.filter(
+        room=room, role=RoomMember.Role.MODERATOR
+    ).values_list("resident_id", flat=True)
+    return bool(vetted_resident_ids(moderator_ids))
 
 
 def _adult_moderators(room: Room) -> int:

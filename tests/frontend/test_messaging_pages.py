@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message, MessageReport, ModerationAction, Room, RoomMember
-from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
+from tests.factories import (
+    ChildFactory,
+    GuardianLinkFactory,
+    ResidentFactory,
+    VettingRecordFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +289,7 @@ def test_a_resident_sending_too_fast_is_asked_to_wait(circle, hanako, settings):
 
 def test_a_guardian_reads_the_childs_room_without_a_form():
     coordinator = _resident("先生 一郎")
+    VettingRecordFactory(resident=coordinator)
     link = GuardianLinkFactory(guardian=_resident("保護 者"), child=ChildFactory(language="en"))
     room = services.room_create(kind="program", subject_key="program:1", title="Clay for kids")
     services.room_member_add(room=room, resident=coordinator, role=RoomMember.Role.MODERATOR)

@@ -9,7 +9,7 @@ from django.db.models import F
 from campus_social.identity.models import Resident
 from messaging import services
 from messaging.models import Message, Room, RoomMember
-from tests.factories import ResidentFactory
+from tests.factories import ResidentFactory, VettingRecordFactory
 
 
 class RoomFactory(factory.django.DjangoModelFactory):
@@ -33,9 +33,11 @@ class RoomMemberFactory(factory.django.DjangoModelFactory):
 
 
 def moderated_room(**fields: object) -> tuple[Room, Resident]:
-    """A room with an adult moderator (as circles, offerings and programs have)."""
+    """A room with a vetted adult moderator (as circles, offerings and programs have), so that
+    children may join it."""
     room = RoomFactory(**fields)
     moderator = ResidentFactory(name="世話役 一郎", given_name="一郎")
+    VettingRecordFactory(resident=moderator)
     RoomMemberFactory(room=room, resident=moderator, role=RoomMember.Role.MODERATOR)
     return room, moderator
 

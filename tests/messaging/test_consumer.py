@@ -418,8 +418,9 @@ async def test_a_child_in_a_room_is_shown_by_given_name_only():
 
     @database_sync_to_async
     def setup():
-        from tests.factories import ChildFactory, GuardianLinkFactory
+        from tests.factories import ChildFactory, GuardianLinkFactory, VettingRecordFactory
 
+        VettingRecordFactory(resident=coordinator)
         child = ChildFactory(given_name="陽葵", name="佐藤 陽葵")
         GuardianLinkFactory(guardian=guardian, child=child)
         room = messaging.room_create(kind="program", subject_key="program:1", title="昔あそび")

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from campus_social.common.errors import Forbidden
+from campus_social.common.errors import Forbidden, Invalid
 from campus_social.safeguarding.models import VettingRecord
 from messaging import services
 from messaging.models import Message, Room, RoomMember
@@ -20,7 +20,7 @@ from tests.factories import (
     ResidentFactory,
     VettingRecordFactory,
 )
-from tests.messaging.factories import member_of
+from tests.messaging.factories import RoomFactory, member_of
 from tests.messaging.test_consumer import _resident_socket
 
 pytestmark = pytest.mark.usefixtures("generous_send_rate")
@@ -146,3 +146,18 @@ async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
     assert (error["type"], error["code"]) == ("error", "forbidden")
     assert not await sync_to_async(Message.objects.filter(author=expired).exists)()
     await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_child_cannot_join_a_room_whose_only_moderator_is_not_vetted():
+    room = RoomFactory(kind=Room.Kind.PROGRAM)
+    unvetted = ResidentFactory()
+    services.room_member_add(room=room, resident=unvetted, role=RoomMember.Role.MODERATOR)
+
+    with pytest.raises(Invalid) as refused:
+        services.room_member_add(room=room, resident=ChildFactory())
+
+    assert refused.value.code == "no_moderator"
+    assert list(RoomMember.objects.filter(room=room).values_list("resident", flat=True)) == [
+        unvetted.pk
+    ]
