@@ -294,7 +294,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["campus_social.common.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["campus_social.common.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["campus_social.common.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "campus_social.common.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",

@@ -10,32 +10,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, parsers
+from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from campus_social.audit.services import audit_permission_denied
-from campus_social.common.errors import Invalid, ServiceError
-from campus_social.common.text import refuse_lone_surrogates
+from campus_social.common.errors import ServiceError
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing a lone surrogate (a ``\\ud800`` escape) anywhere in the body —
-    the same check the websocket makes on every frame — so that no field can carry one to the
-    database."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        try:
-            refuse_lone_surrogates(data)
-        except Invalid as error:
-            raise exceptions.ParseError(error.message) from None
-        return data
 
 
 # DRF's codes, renamed to the vocabulary the websocket protocol's error frames use too.

@@ -19,8 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import JSONParser, Pagination
+from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
+from campus_social.common.parsers import JSONParser
 from campus_social.identity.selectors import require_city_staff
 from communities import responses, selectors, services
 from communities.models import Resource

@@ -19,9 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import JSONParser, Pagination
+from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
+from campus_social.common.parsers import JSONParser
 from campus_social.identity.models import ReaderDevice
 from campus_social.identity.rest_api.authentication import (
     IsReaderDevice,
