@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "campus_social.common.middleware.LanguageMiddleware",
     "campus_social.common.middleware.RequestBodyLimitMiddleware",
+    "campus_social.common.middleware.PathIdRangeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -247,9 +248,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "campus_social.common.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "campus_social.common.schema.AutoSchema",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# A route that does not exist: JSON under /api/ (campus_social.common.api.not_found), else this page.
+PAGE_NOT_FOUND_VIEW = "frontend.views.not_found"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Campus Social API",
     "DESCRIPTION": "The town campus API, version 1. Sign in with POST /api/v1/auth/card/.",
@@ -259,6 +262,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No view reads a PATCH body partially: its input serializer says what is required, so the
+    # description uses that serializer, not a "Patched…" copy with every field optional.
+    "COMPONENT_SPLIT_PATCH": False,
     # Several models have a ``status``; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "LecturerStatusEnum": "courses.models.Lecturer.Status",

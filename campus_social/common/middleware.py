@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -86,3 +86,32 @@ class RequestBodyLimitMiddleware:
             return int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return 0
+
+
+# The widest integer a database column holds (a 64-bit signed bigint).
+_LARGEST_ID = 2**63 - 1
+
+
+class PathIdRangeMiddleware:
+    """Answers 404 for an ``<int:…>`` in the path no database column can hold.
+
+    Such an id can name nothing, and SQLite cannot even compare one (``OverflowError``, a 500);
+    checked here once for every route, API and pages alike, rather than in each lookup.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: object,
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+    ) -> None:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not -_LARGEST_ID <= value <= _LARGEST_ID:
+                raise Http404
