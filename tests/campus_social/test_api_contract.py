@@ -18,7 +18,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -47,6 +48,11 @@ def demo_town(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
         transaction.atomic(),
     ):
+        # Requests go through the real WSGI handler, which closes the database connection after
+        # each one (and with it, on PostgreSQL, this transaction); Django's test client stops
+        # that the same way.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
         for command in ("seed_demo", "seed_demo_courses", "seed_demo_circles"):
             call_command(command, stdout=StringIO(), stderr=StringIO())
         persona = Resident.objects.get(login_name=f"persona-{PERSONA}")
@@ -58,6 +64,8 @@ def demo_town(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
             "session": client.cookies["sessionid"].value,
         }
         transaction.set_rollback(True)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _demo_ids(persona: Resident) -> dict[str, list[int]]:
