@@ -28,7 +28,7 @@ run: install ## Start Campus Social with demo data on http://127.0.0.1:8000 (SQL
 
 test: check test-unit test-browser ## Lint, then run the whole test suite (set DATABASE_URL/REDIS_URL for the scaled setup)
 
-test-unit: install ## Unit, API and websocket tests (pytest, without the browser)
+test-unit: install ## Unit, API, websocket and OpenAPI contract (Schemathesis) tests (pytest, without the browser)
 	$(PY) -m pytest -p no:playwright --ignore=tests/browser
 
 test-browser: install browser-deps ## Browser tests: Playwright driving Debian's chromium, with axe-core

@@ -298,9 +298,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "campus_social.common.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "campus_social.common.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "campus_social.common.schema.AutoSchema",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# A route that does not exist: JSON under /api/ (campus_social.common.api.not_found), else this page.
+PAGE_NOT_FOUND_VIEW = "frontend.views.not_found"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Campus Social API",
     "DESCRIPTION": "The town campus API, version 1. Sign in with POST /api/v1/auth/card/.",
@@ -312,6 +314,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Our bounded ``<id:…>`` path converter (campus_social/common/ids.py) is an integer.
     "PATH_CONVERTER_OVERRIDES": {"id": int},
+    # No view reads a PATCH body partially: its input serializer says what is required, so the
+    # description uses that serializer, not a "Patched…" copy with every field optional.
+    "COMPONENT_SPLIT_PATCH": False,
     # Several models have a ``status``; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "LecturerStatusEnum": "courses.models.Lecturer.Status",

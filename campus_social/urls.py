@@ -32,5 +32,5 @@ urlpatterns = [
 ]
 
 handler403 = "frontend.views.permission_denied"
-handler404 = "frontend.views.not_found"
+handler404 = "campus_social.common.api.not_found"
 handler500 = "frontend.views.server_error"

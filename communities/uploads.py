@@ -51,6 +51,16 @@ _ODF_TYPES = {
         "application/vnd.oasis.opendocument.presentation",
     ),
 }
+# Every content type a shared file is served with (pictures are re-encoded as JPEG or PNG); the
+# OpenAPI description lists these for ``GET …/resources/{id}/file``.
+SERVED_CONTENT_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "application/pdf",
+    "text/plain",
+    *(content_type for _entry, _extension, content_type in _ZIP_KINDS),
+    *(content_type for _extension, content_type in _ODF_TYPES.values()),
+)
 _IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 

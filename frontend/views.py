@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -170,12 +170,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        # A path no API route matches (an unknown route, or an id past the database's range):
-        # the API's one error shape, not a page.
-        return JsonResponse(
-            {"code": "not_found", "detail": _("There is nothing at this address.")}, status=404
-        )
+    # Under /api/ the core answers the error shape instead (campus_social.common.api.not_found).
     return render(request, "frontend/404.html", status=404)
 
 

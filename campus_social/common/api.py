@@ -5,12 +5,16 @@ and any extra facts (``attempts_left``, ``retry_after``).  The same ``code``/``d
 what the websocket protocol's ``error`` frame carries.
 """
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,8 +23,35 @@ from campus_social.common.errors import ServiceError
 
 
 class Pagination(pagination.PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (at most 100: a larger size gets 100).  Either one not a
+    whole number of at least 1 answers 400 naming it; a page past the last answers 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        for name in (self.page_query_param, self.page_size_query_param):
+            _positive_integer(request, name)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = _doc_page_size
+        return parameters
+
+
+_doc_page_size = "How many results per page (1–100; a larger size gets 100)."
+
+
+def _positive_integer(request: Request, name: str) -> None:
+    """Refuses ``?name=`` unless it is absent or a whole number of at least 1."""
+    raw = request.query_params.get(name)
+    if raw is None or (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+        return
+    raise exceptions.ValidationError({name: [_("Enter a whole number of at least 1.")]})
 
 
 # DRF's codes, renamed to the vocabulary the websocket protocol's error frames use too.
@@ -40,6 +71,16 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
             for key, value in detail.items()
         }
     return {"non_field_errors": [str(item) for item in detail]}
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """No route: the error shape under ``/api/`` (API clients parse JSON, and the OpenAPI
+    description promises it), else the site's page (named in ``PAGE_NOT_FOUND_VIEW``)."""
+    if request.path.startswith("/api/"):
+        body = {"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}
+        return JsonResponse(body, status=404)
+    page: Callable[..., HttpResponse] = import_string(settings.PAGE_NOT_FOUND_VIEW)
+    return page(request, exception)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

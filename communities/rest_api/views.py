@@ -26,6 +26,7 @@ from campus_social.identity.selectors import require_city_staff
 from communities import responses, selectors, services
 from communities.models import Resource
 from communities.rest_api import serializers as s
+from communities.uploads import SERVED_CONTENT_TYPES
 from courses.rest_api.views import ICalendarRenderer
 
 
@@ -566,7 +567,9 @@ class ResourceApi(APIView):
 
 
 class ResourceFileApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in SERVED_CONTENT_TYPES}
+    )
     def get(self, request: AuthenticatedRequest, circle_id: int, resource_id: int) -> FileResponse:
         """The shared file: a picture inline, a document as a download."""
         resource = selectors.resource_get(

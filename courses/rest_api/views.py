@@ -476,8 +476,8 @@ class MyCalendarApi(APIView):
 
 class ICalendarRenderer(renderers.BaseRenderer):
     """Lets calendar clients that ask only for ``text/calendar`` through content negotiation.
-    The views answer their own ``HttpResponse``; an error reaches such a client as its status
-    with an empty body."""
+    The views answer their own ``HttpResponse``; an error is the one error shape in JSON, as
+    the OpenAPI description promises, whatever the client asked for."""
 
     media_type = "text/calendar"
     format = "ics"
@@ -486,7 +486,12 @@ class ICalendarRenderer(renderers.BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
     ) -> bytes:
-        return data.encode() if isinstance(data, str) else b""
+        if isinstance(data, str):
+            return data.encode()
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
 
 
 class OfferingCalendarApi(APIView):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
+from campus_social.common.schema import ERROR
 from messaging import selectors, services
 from messaging.rest_api import serializers as s
 
@@ -79,6 +80,7 @@ class MessageListApi(APIView):
         responses={
             201: s.MessageOutput,
             200: OpenApiResponse(s.MessageOutput, description="The client_id was used before."),
+            429: ERROR,
         },
     )
     def post(self, request: AuthenticatedRequest, room_id: int) -> Response:

@@ -1,12 +1,33 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campus_social.identity.models import Card, ReaderDevice, Resident, ResidentSession
 
 
 # Input serializers only check shape; the services own the rules and their messages.
+# Any text passes these fields so that the service answers its own codes (``invalid_card_id``,
+# ``my_number``, ``invalid_pin``); the description says what it accepts.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9]{8,64}$",
+        "not": {"pattern": "^[0-9]{12}$"},
+        "description": "8 to 64 letters and digits (spaces and hyphens are ignored); "
+        "never a 12-digit individual number.",
+    }
+)
+class CardIdField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}$", "description": "4 digits."})
+class PinField(serializers.CharField):
+    pass
+
+
 class CardLoginInput(serializers.Serializer):
-    card_id = serializers.CharField(max_length=200, trim_whitespace=False)
-    pin = serializers.CharField(max_length=20, trim_whitespace=False)
+    card_id = CardIdField(max_length=200, trim_whitespace=False)
+    pin = PinField(max_length=20, trim_whitespace=False)
 
 
 class ResidentRegisterInput(serializers.Serializer):

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.http import set_language_cookie
+from campus_social.common.schema import ERROR
 from campus_social.identity import selectors, services
 from campus_social.identity.rest_api import serializers as s
 from campus_social.identity.rest_api.authentication import (
@@ -22,7 +23,10 @@ class CardLoginApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.CardLoginInput, responses={200: s.MeOutput})
+    @extend_schema(
+        request=s.CardLoginInput,
+        responses={200: s.MeOutput, 401: ERROR, 423: ERROR, 429: ERROR},
+    )
     def post(self, request: Request) -> Response:
         data = s.CardLoginInput(data=request.data)
         data.is_valid(raise_exception=True)
