@@ -1,6 +1,6 @@
 """The load generator of ``make bench-chat``: real websocket clients in one asyncio process.
 
-It knows nothing of Django: it talks protocol v1 (``../shared/PROTOCOL.md``) to Daphne, or
+It knows nothing of Django: it talks protocol v1 (``docs/protocol.md``) to Daphne, or
 plain frames to ``reference_server.py``, and reads the servers' CPU time and memory from
 ``/proc``.  ``run_chat.py`` starts the servers and this process, once per server set-up.
 

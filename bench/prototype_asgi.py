@@ -10,7 +10,7 @@ ending in ``-proto`` (1–3) or ``-hub`` (1–4), e.g. ``BENCH_CONFIGS=reference
    connections itself; so the prototype skips the hop for them (``BENCH_PROTO_DISPATCH=0``: off).
 2. ``room_event`` drops a message whose seq is not above the last one delivered.  With two
    Daphne processes the broadcasts of seq n and n+1 race through Redis, n+1 can arrive first,
-   and n is then dropped: lost, in breach of PROTOCOL.md.  The prototype fills such a gap from
+   and n is then dropped: lost, in breach of the protocol (docs/protocol.md).  The prototype fills such a gap from
    the database first (``BENCH_PROTO_FILL_GAPS=0``: off).
 3. (With the Redis layer) redis-py 8 gives every connection a 5 s socket timeout, and
    channels_redis blocks 5 s in BZPOPMIN: a receive on a quiet process times out and the

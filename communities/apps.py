@@ -17,7 +17,7 @@ class CommunitiesConfig(AppConfig):
         register_kind(NOTIFY["requests"], _("Requests to join circles I organise"))
         register_kind(NOTIFY["events"], _("Meetings of my circles"), email_default=True)
 
-        # The cohort of a course offering finds itself in a circle (ARCHITECTURE.md: a lower
+        # The cohort of a course offering finds itself in a circle (docs/architecture.md: a lower
         # app's domain events, heard here).  dispatch_uid: ready() may run more than once.
         events.offering_published.connect(_offering_published, dispatch_uid="circles.published")
         events.enrolment_confirmed.connect(_enrolment_confirmed, dispatch_uid="circles.seated")

@@ -1,4 +1,4 @@
-"""The websocket endpoint ``/ws/v1/``, speaking protocol v1 (``../shared/PROTOCOL.md``).
+"""The websocket endpoint ``/ws/v1/``, speaking protocol v1 (``docs/protocol.md``).
 
 Thin and suspicious: the handshake is refused without a signed-in, active resident (the Origin
 check sits in front, in ``asgi.py``); every frame becomes one service or selector call; a room is

@@ -1,4 +1,4 @@
-"""Protocol v1 frames (``../shared/PROTOCOL.md``) built from rows, and the room groups.
+"""Protocol v1 frames (``docs/protocol.md``) built from rows, and the room groups.
 
 Each broadcast is serialised here once, to JSON text, and every socket in the room sends that
 same text: no per-recipient serialisation or copying.

@@ -122,7 +122,7 @@ def utc_iso(moment: datetime) -> str:
 
 
 def _frame(notification: Notification) -> dict[str, Any]:
-    """The protocol's ``notification`` frame (``PROTOCOL.md``); the consumer forwards it as is."""
+    """The protocol's ``notification`` frame (``docs/protocol.md``); the consumer forwards it as is."""
     return {
         "type": "notification",
         "id": notification.pk,

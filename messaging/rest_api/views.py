@@ -1,4 +1,4 @@
-"""The REST side of messaging: the same operations as the websocket protocol (``PROTOCOL.md``),
+"""The REST side of messaging: the same operations as the websocket protocol (``docs/protocol.md``),
 with the same idempotency by ``client_id``, for clients without a socket and for catching up.
 
 Every room route answers 404 to a resident who is not a member (moderation routes: who is not a
