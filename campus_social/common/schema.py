@@ -90,6 +90,14 @@ class AutoSchema(openapi.AutoSchema):
                     parameter["allowEmptyValue"] = True
         return parameters
 
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        """``?format=`` (a view with several renderers) empty is no choice of format, as DRF
+        reads it."""
+        parameters: list[dict[str, Any]] = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["allowEmptyValue"] = True
+        return parameters
+
     def _error_statuses(self) -> set[int]:
         auth = self.get_auth()
         signed_in = bool(auth) and {} not in auth

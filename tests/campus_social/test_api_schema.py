@@ -6,7 +6,7 @@ from django.utils import translation
 
 from campus_social.common.errors import Invalid
 from campus_social.common.text import text_clean
-from tests.courses.factories import CourseFactory, LecturerFactory
+from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
 from tests.factories import DistrictFactory
 
 
@@ -240,3 +240,15 @@ def test_a_value_of_the_wrong_json_type_is_refused_not_converted(
 
     assert response.status_code == 400
     assert field in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_an_empty_format_is_described_as_allowed_and_chooses_no_format(schema, resident_api):
+    offering = OfferingFactory(status="published")
+    parameters = schema["paths"]["/api/v1/offerings/{offering_id}/calendar.ics"]["get"][
+        "parameters"
+    ]
+
+    assert [p.get("allowEmptyValue") for p in parameters if p["name"] == "format"] == [True]
+    response = resident_api.get(f"/api/v1/offerings/{offering.pk}/calendar.ics", {"format": ""})
+    assert response.status_code == 200
