@@ -10,10 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -52,6 +52,20 @@ def _positive_integer(request: Request, name: str) -> None:
     if raw is None or (raw.isascii() and raw.isdigit() and int(raw) >= 1):
         return
     raise exceptions.ValidationError({name: [_("Enter a whole number of at least 1.")]})
+
+
+class BooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false`` — not ``0``, ``"yes"`` or ``"on"``, which DRF's own field
+    also takes and the description does not allow.  A form or multipart body has only text, so
+    there the usual ``"true"``/``"false"`` words still count."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool) or isinstance(
+            getattr(self.root, "initial_data", None), QueryDict
+        ):
+            return bool(super().to_internal_value(data))
+        self.fail("invalid", input=data)
+        raise AssertionError("unreachable")  # fail() raises; mypy cannot see it
 
 
 # DRF's codes, renamed to the vocabulary the websocket protocol's error frames use too.

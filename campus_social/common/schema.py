@@ -18,9 +18,14 @@ Rarer answers (423 for a locked card, 429 for too many attempts) a view lists it
 from typing import Any
 
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.plumbing import ResolvedComponent, force_instance, is_basic_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from campus_social.common.text import TextField, text_pattern
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _BODIES = {"POST", "PUT", "PATCH"}
@@ -70,6 +75,29 @@ class AutoSchema(openapi.AutoSchema):
                 response["content"] = {"application/json": {"schema": component.ref}}
         return responses
 
+    def _process_override_parameters(self, direction: str = "request") -> dict[Any, Any]:
+        """Query filters read through a serializer take an empty value as absent (DRF's rule
+        for an optional field in a query string: ``?topic=`` is no topic filter), so the
+        description says an empty value is allowed.  Pagination's own parameters are not such
+        fields: ``?page=`` answers 400."""
+        parameters: dict[Any, Any] = super()._process_override_parameters(direction)
+        for declared in self.get_override_parameters():
+            if not is_basic_serializer(declared):
+                continue
+            for name, field in force_instance(declared).fields.items():
+                parameter = parameters.get((name, OpenApiParameter.QUERY))
+                if parameter is not None and not field.required:
+                    parameter["allowEmptyValue"] = True
+        return parameters
+
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        """``?format=`` (a view with several renderers) empty is no choice of format, as DRF
+        reads it."""
+        parameters: list[dict[str, Any]] = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["allowEmptyValue"] = True
+        return parameters
+
     def _error_statuses(self) -> set[int]:
         auth = self.get_auth()
         signed_in = bool(auth) and {} not in auth
@@ -89,6 +117,27 @@ class AutoSchema(openapi.AutoSchema):
         if signed_in and self.method in _WRITES:
             statuses.add(409)
         return statuses
+
+
+class TextFieldScheme(OpenApiSerializerFieldExtension):
+    """Free text with the one text rule as its ``pattern`` (``campus_social/common/text.py``):
+    something visible in it, or — for a field that may be blank — no refused character, with
+    ``""`` as the other alternative (drf-spectacular adds it for a blank-allowed field with a
+    pattern, as a ``oneOf``: so the pattern itself must not match ``""``)."""
+
+    target_class = TextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        field: TextField = self.target
+        schema: dict[str, Any] = {
+            "type": "string",
+            "minLength": 1,
+            "pattern": text_pattern(multiline=field.multiline, visible=not field.allow_blank),
+        }
+        if field.max_length is not None:
+            schema["maxLength"] = field.max_length
+        return schema
 
 
 class SessionAuthenticationScheme(OpenApiAuthenticationExtension):

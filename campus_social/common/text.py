@@ -18,11 +18,15 @@ REST API or the websocket, so the three can never disagree.  The rule:
 Zero-width joiners inside text are kept: emoji families and some scripts need them.
 """
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from campus_social.common.errors import Invalid
 
@@ -111,3 +115,95 @@ def _strings(value: Any) -> Iterator[str]:
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+# --- The rule as the API description states it ------------------------------------------------
+
+
+@functools.cache
+def text_pattern(*, multiline: bool, visible: bool) -> str:
+    """The one text rule as a JSON Schema ``pattern``, built from the sets above so the two cannot
+    drift: at least one character, none of them refused, and, when ``visible``, one that draws
+    something.  (A field that may be blank says so beside the pattern.)
+
+    Only characters up to U+FFFF are named: a pattern is an ECMA-262 expression, which sees a
+    character past U+FFFF as two UTF-16 halves.  All refused characters are below it; of the
+    invisible ones, a few format characters past it (such as U+E0020–E007F, tag letters) are
+    not named, so a text of nothing but those matches yet counts as empty."""
+    refused = set(_BIDI_CONTROLS) | {chr(c) for c in range(0x10000) if _is_control(c)}
+    if multiline:
+        refused -= _LONG_TEXT_CONTROLS
+    else:
+        refused |= _LINE_SEPARATORS
+    allowed = f"[^{_character_class(refused)}]*"
+    if not visible:
+        return f"^{allowed[:-1]}+$"
+    invisible = {char for char in _BLANK_LOOKING if ord(char) <= 0xFFFF} | {
+        chr(c)
+        for c in range(0x10000)
+        if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) in _INVISIBLE_CATEGORIES
+    }
+    return f"^{allowed}[^{_character_class(invisible)}]{allowed}$"
+
+
+def _is_control(code_point: int) -> bool:
+    return not 0xD800 <= code_point <= 0xDFFF and unicodedata.category(chr(code_point)) == "Cc"
+
+
+def _character_class(chars: set[str]) -> str:
+    """``chars`` as the inside of a regular-expression class, in ranges."""
+    points = sorted(ord(char) for char in chars)
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return "".join(
+        _escape(first) if first == last else f"{_escape(first)}-{_escape(last)}"
+        for first, last in ranges
+    )
+
+
+def _escape(point: int) -> str:
+    return f"\\u{point:04x}"
+
+
+class TextField(serializers.CharField):
+    """An input serializer's free-text field under the one text rule, which the description
+    states as a ``pattern`` (``campus_social.common.schema.TextFieldScheme``).
+
+    It refuses what the rule refuses, with the rule's messages, and — unless ``allow_blank`` —
+    text with nothing visible in it (the ``blank`` message); its ``max_length`` counts what was
+    sent, as the description does (spaces at the ends are not trimmed first).  The value is
+    passed on as sent: the service cleans it again where it stores it, for pages and the
+    websocket as well.  The app passes its services' messages for ``blank`` and
+    ``max_length``."""
+
+    default_error_messages = {"invalid": gettext_lazy("Please enter text.")}
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        # DRF's field would take a number as its digits; the description says a string.
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            visible = text_clean(data, multiline=self.multiline)
+        except Invalid as refusal:
+            raise serializers.ValidationError(refusal.message, code="invalid") from None
+        if not visible and not self.allow_blank:
+            self.fail("blank")
+        return data
+
+
+def lazy_message(message: str, **params: Any) -> str:
+    """``gettext(message) % params``, translated when shown (in the caller's language), not when
+    the module is loaded: for ``error_messages`` that reuse a service's message."""
+    return _lazy_format(message, params)
+
+
+_lazy_format = lazy(lambda message, params: _(message) % params, str)

@@ -4,10 +4,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campus_social.common.api import BooleanField
 from campus_social.common.ids import IdField
+from campus_social.common.text import TextField, lazy_message
 from communities import selectors
 from communities.models import (
     Circle,
@@ -21,8 +24,45 @@ from communities.models import (
 )
 from courses.rest_api.serializers import DistrictOutput
 
+# Input serializers check what the description states, with the services' limits and
+# messages; the services own every rule.  What a schema cannot state (a district's code, an event
+# that ends after it starts and starts in the future, a web address Django accepts) the
+# services alone check.
+_REQUIRED = _("This field is required.")
 
-# Input serializers only check shape; the services own the rules and their messages.
+
+def _text(limit: int, *, blank: bool = False, **kwargs: Any) -> TextField:
+    """Free text as ``services._text`` takes it: at most ``limit`` characters, and not blank
+    unless ``blank``."""
+    return TextField(
+        max_length=limit,
+        allow_blank=blank,
+        error_messages={
+            "required": _REQUIRED,
+            "blank": _REQUIRED,
+            "max_length": lazy_message(
+                gettext_noop("At most %(limit)d characters, please."), limit=limit
+            ),
+        },
+        **kwargs,
+    )
+
+
+def _topics(**kwargs: Any) -> serializers.ListField:
+    one_topic = _("Choose at least one topic.")
+    return serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=Topic.choices,
+            error_messages={"invalid_choice": _("Choose topics from the list.")},
+        ),
+        allow_empty=False,
+        min_length=1,
+        error_messages={"required": _REQUIRED, "empty": one_topic, "min_length": one_topic},
+        help_text="Course category values, at least one.",
+        **kwargs,
+    )
+
+
 class CircleListQuery(serializers.Serializer):
     topic = serializers.ChoiceField(choices=Topic.choices, required=False)
     district = serializers.SlugField(required=False, help_text="A district's code (slug).")
@@ -42,9 +82,9 @@ class CircleListQuery(serializers.Serializer):
 class CircleUpdateInput(serializers.Serializer):
     """Only the fields sent are changed."""
 
-    name = serializers.CharField(required=False, allow_blank=True)
-    name_kana = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    name = _text(120, required=False)
+    name_kana = _text(240, required=False)
+    description = _text(5000, blank=True, multiline=True, required=False)
     district = serializers.SlugField(
         required=False, help_text="A district's code (slug), as ``GET /api/v1/districts/`` lists."
     )
@@ -53,28 +93,28 @@ class CircleUpdateInput(serializers.Serializer):
         help_text="Deprecated, accepted until the next release: the district's id.  Send "
         "``district`` instead; when both are sent, ``district`` counts.",
     )
-    visibility = serializers.CharField(
-        required=False, help_text="``open``, ``moderated`` or ``invite_only``."
+    visibility = serializers.ChoiceField(
+        choices=Circle.Visibility.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Choose open, moderated or invite only.")},
     )
-    topics = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="Course category values."
-    )
-    for_children = serializers.BooleanField(
+    topics = _topics(required=False)
+    for_children = BooleanField(
         required=False,
         help_text="Open to children (with a guardian); needs a vetted organiser.",
     )
 
 
 class CircleCreateInput(CircleUpdateInput):
-    name = serializers.CharField(allow_blank=True)
-    name_kana = serializers.CharField(allow_blank=True)
-    topics = serializers.ListField(
-        child=serializers.CharField(), help_text="Course category values."
-    )
+    """``district`` (or the deprecated ``district_id``) is required too."""
+
+    name = _text(120)
+    name_kana = _text(240)
+    topics = _topics()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "district" not in attrs and "district_id" not in attrs:
-            raise serializers.ValidationError({"district": [_("This field is required.")]})
+            raise serializers.ValidationError({"district": [_REQUIRED]})
         return attrs
 
 
@@ -104,7 +144,10 @@ class LeaveInput(JoinInput):
 
 
 class RoleInput(serializers.Serializer):
-    role = serializers.CharField(help_text="``moderator`` or ``member``.")
+    role = serializers.ChoiceField(
+        choices=[CircleMember.Role.MODERATOR.value, CircleMember.Role.MEMBER.value],
+        error_messages={"invalid_choice": _("Choose moderator or member.")},
+    )
 
 
 class InvitationInput(serializers.Serializer):
@@ -112,7 +155,7 @@ class InvitationInput(serializers.Serializer):
 
 
 class RequestDecisionInput(serializers.Serializer):
-    approve = serializers.BooleanField()
+    approve = BooleanField()
 
 
 class SuccessorInput(serializers.Serializer):
@@ -120,19 +163,19 @@ class SuccessorInput(serializers.Serializer):
 
 
 class ThreadInput(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
-    body = serializers.CharField(allow_blank=True)
+    title = _text(200)
+    body = _text(10000, multiline=True)
 
 
 class ThreadEditInput(serializers.Serializer):
     """Only the fields sent are changed."""
 
-    title = serializers.CharField(required=False, allow_blank=True)
-    body = serializers.CharField(required=False, allow_blank=True)
+    title = _text(200, required=False)
+    body = _text(10000, multiline=True, required=False)
 
 
 class ReplyInput(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True)
+    body = _text(10000, multiline=True)
 
 
 class EventListQuery(serializers.Serializer):
@@ -161,20 +204,23 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class EventUpdateInput(serializers.Serializer):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed.  An event ends after it starts, and starts in the
+    future (when its times change)."""
 
-    title = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    place = serializers.CharField(required=False, allow_blank=True)
+    title = _text(200, required=False)
+    description = _text(5000, blank=True, multiline=True, required=False)
+    place = _text(200, required=False)
     starts_at = AwareDateTimeField(required=False)
     ends_at = AwareDateTimeField(required=False)
 
 
 class EventCreateInput(EventUpdateInput):
-    title = serializers.CharField(allow_blank=True)
-    place = serializers.CharField(allow_blank=True)
-    starts_at = AwareDateTimeField()
-    ends_at = AwareDateTimeField()
+    """An event ends after it starts, and starts in the future."""
+
+    title = _text(200)
+    place = _text(200)
+    starts_at = AwareDateTimeField(error_messages={"required": _REQUIRED})
+    ends_at = AwareDateTimeField(error_messages={"required": _REQUIRED})
 
 
 class RsvpInput(serializers.Serializer):
@@ -185,12 +231,23 @@ class RsvpInput(serializers.Serializer):
 
 
 class LinkInput(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
-    url = serializers.CharField(allow_blank=True, help_text="An http:// or https:// address.")
+    title = _text(200)
+    url = serializers.URLField(
+        max_length=500,
+        error_messages={
+            "required": _REQUIRED,
+            "blank": _REQUIRED,
+            "invalid": _("Enter an address that starts with http:// or https://."),
+            "max_length": lazy_message(
+                gettext_noop("At most %(limit)d characters, please."), limit=500
+            ),
+        },
+        help_text="An http:// or https:// address.",
+    )
 
 
 class FileInput(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
+    title = _text(200)
     # Empty files reach the upload check, which answers with its own code.
     file = serializers.FileField(
         allow_empty_file=True,

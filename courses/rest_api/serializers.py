@@ -1,17 +1,23 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campus_social.common.api import BooleanField
 from campus_social.common.ids import IdField
+from campus_social.common.text import TextField, lazy_message
 from campus_social.identity.rest_api.serializers import PersonOutput
 from courses import selectors
 from courses.models import Audience, Category, Enrolment, Lecturer, Level, Offering
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-# Input serializers only check shape; the services own the rules and their messages.
+
+# Input serializers check what the description states; the services own every rule.
 class OfferingListQuery(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     district = serializers.SlugField(required=False, help_text="A district's code (slug).")
@@ -44,29 +50,84 @@ class OfferingListQuery(serializers.Serializer):
         return attrs
 
 
+# The services' limits and messages, stated where the description and DRF can see them: a
+# request the description calls valid is one the service accepts, unless it breaks a rule that
+# depends on stored rows or on another field (a district's code, enrolment closing after it
+# opens), which the service alone checks.
+_FILL_IN = _("Please fill this in.")
+_CHOOSE = _("Please choose one of the options.")
+
+
+def _text(limit: int, *, blank: bool = False, **kwargs: Any) -> TextField:
+    """Free text as ``services._text`` takes it: at most ``limit`` characters, and not blank
+    unless ``blank``."""
+    return TextField(
+        max_length=limit,
+        allow_blank=blank,
+        error_messages={
+            "required": _FILL_IN,
+            "blank": _FILL_IN,
+            "max_length": lazy_message(
+                gettext_noop("Please use at most %(limit)d characters."), limit=limit
+            ),
+        },
+        **kwargs,
+    )
+
+
+def _choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=choices, error_messages={"invalid_choice": _CHOOSE}, **kwargs
+    )
+
+
+def _whole_number(
+    low: int, high: int, message: "StrOrPromise", **kwargs: Any
+) -> serializers.IntegerField:
+    """A whole number from ``low`` to ``high``, refused with the service's ``message``."""
+    return serializers.IntegerField(
+        min_value=low,
+        max_value=high,
+        error_messages={"required": _FILL_IN, "min_value": message, "max_value": message},
+        **kwargs,
+    )
+
+
 class CourseInput(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
-    title_kana = serializers.CharField(allow_blank=True)
-    description = serializers.CharField(allow_blank=True)
-    category = serializers.CharField()
-    level = serializers.CharField()
-    audience = serializers.CharField()
-    language = serializers.CharField(required=False)
+    title = _text(200)
+    title_kana = _text(400)
+    description = _text(5000, multiline=True)
+    category = _choice(Category.choices)
+    level = _choice(Level.choices)
+    audience = _choice(Audience.choices)
+    language = _choice([("ja", "日本語"), ("en", "English")], required=False)
 
 
 class OfferingUpdateInput(serializers.Serializer):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed.  ``enrolment_closes_at`` must be after
+    ``enrolment_opens_at`` (as stored, when only one is sent), and ``district`` and ``reader``
+    must name a district and an active card reader."""
 
-    term = serializers.CharField(required=False, allow_blank=True)
-    venue = serializers.CharField(required=False, allow_blank=True)
-    district = serializers.CharField(required=False, help_text="A district's code (slug).")
-    capacity = serializers.IntegerField(required=False)
-    fee_yen = serializers.IntegerField(required=False)
+    term = _text(50, blank=True, required=False)
+    venue = _text(200, required=False)
+    district = serializers.SlugField(required=False, help_text="A district's code (slug).")
+    capacity = _whole_number(
+        1, 1000, _("Places must be a whole number from 1 to 1000."), required=False
+    )
+    fee_yen = _whole_number(
+        0, 1_000_000, _("The fee must be a whole number of yen, 0 or more."), required=False
+    )
     enrolment_opens_at = serializers.DateTimeField(required=False)
     enrolment_closes_at = serializers.DateTimeField(required=False)
-    requires_approval = serializers.BooleanField(required=False)
-    bears_credit = serializers.BooleanField(required=False)
-    completion_percent = serializers.IntegerField(required=False)
+    requires_approval = BooleanField(required=False)
+    bears_credit = BooleanField(required=False)
+    completion_percent = _whole_number(
+        1,
+        100,
+        _("Give a percentage from 1 to 100."),
+        required=False,
+        help_text="The share of sessions a learner attends to complete the course.",
+    )
     reader = IdField(
         required=False, allow_null=True, help_text="The id of the card reader at the venue."
     )
@@ -74,11 +135,18 @@ class OfferingUpdateInput(serializers.Serializer):
 
 class OfferingCreateInput(OfferingUpdateInput):
     course = IdField()
+    venue = _text(200)
+    district = serializers.SlugField(
+        help_text="A district's code (slug).", error_messages={"required": _FILL_IN}
+    )
+    capacity = _whole_number(1, 1000, _("Places must be a whole number from 1 to 1000."))
+    enrolment_opens_at = serializers.DateTimeField(error_messages={"required": _FILL_IN})
+    enrolment_closes_at = serializers.DateTimeField(error_messages={"required": _FILL_IN})
 
 
 class OfferingCopyInput(serializers.Serializer):
-    shift_days = serializers.IntegerField()
-    term = serializers.CharField(required=False, allow_blank=True, default="")
+    shift_days = _whole_number(1, 3650, _("Move it by 1 to 3650 days."))
+    term = _text(50, blank=True, required=False, default="")
 
 
 class SessionInput(serializers.Serializer):
@@ -97,7 +165,7 @@ class EnrolmentCancelQuery(serializers.Serializer):
 
 
 class DecisionInput(serializers.Serializer):
-    approve = serializers.BooleanField()
+    approve = BooleanField()
 
 
 class LecturerDecisionInput(DecisionInput):
@@ -111,19 +179,19 @@ class VettingInput(serializers.Serializer):
 
 
 class LecturerApplyInput(serializers.Serializer):
-    display_name = serializers.CharField(allow_blank=True)
-    name_kana = serializers.CharField(allow_blank=True)
-    profile = serializers.CharField(allow_blank=True)
-    skills = serializers.CharField(allow_blank=True)
-    teaching_wishes = serializers.CharField(allow_blank=True)
-    wants_to_teach_children = serializers.BooleanField(required=False, default=False)
+    display_name = _text(100)
+    name_kana = _text(200)
+    profile = _text(2000, multiline=True)
+    skills = _text(500)
+    teaching_wishes = _text(2000, multiline=True)
+    wants_to_teach_children = BooleanField(required=False, default=False)
     photo = serializers.FileField(
         required=False, allow_null=True, help_text="An image; send the form as multipart."
     )
 
 
 class AttendanceInput(serializers.Serializer):
-    present = serializers.BooleanField()
+    present = BooleanField()
 
 
 class SurveyInput(serializers.Serializer):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -188,7 +188,8 @@ class OfferingSurveyApi(APIView):
 
 
 class LecturerApplyApi(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # JSON, or multipart to send a photo: a url-encoded form cannot carry one.
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(request=s.LecturerApplyInput, responses={201: s.LecturerOutput})
     def post(self, request: AuthenticatedRequest) -> Response:

@@ -1,15 +1,19 @@
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from campus_social.common.ids import IdField
+from campus_social.common.text import TextField
 from messaging import selectors, wire
 from messaging.models import BODY_MAX_LENGTH, Message, MessageReport, ModerationAction, RoomMember
 
 
 # Input serializers only check shape; the services own the rules and their messages (so a body
-# over 4000 characters answers ``too_long`` here as it does on the websocket).
+# over 4000 characters answers ``too_long`` here as it does on the websocket, and the
+# description states that limit without DRF checking it).
 class DirectRoomInput(serializers.Serializer):
     resident = IdField()
 
@@ -25,14 +29,34 @@ class MessageListQuery(serializers.Serializer):
         return attrs
 
 
+class MessageBodyField(TextField):
+    """A message's text: the one text rule (line breaks allowed), something visible, at most
+    ``BODY_MAX_LENGTH`` characters — stated in the description, and checked by the service
+    alone, so that REST answers the websocket's ``code`` and ``detail`` (``too_long``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(multiline=True, max_length=BODY_MAX_LENGTH, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def run_validation(self, data: Any = empty) -> Any:
+        return "" if data == "" else super().run_validation(data)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return data
+
+
 class MessageSendInput(serializers.Serializer):
     client_id = serializers.UUIDField()
-    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    reply_to = IdField(required=False, allow_null=True)
+    body = MessageBodyField()
+    reply_to = IdField(
+        required=False, allow_null=True, help_text="The seq of an earlier message in the room."
+    )
 
 
 class MessageEditInput(serializers.Serializer):
-    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    body = MessageBodyField()
 
 
 class ReadInput(serializers.Serializer):

@@ -1,5 +1,13 @@
+import re
+
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+
+from campus_social.common.errors import Invalid
+from campus_social.common.text import text_clean
+from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
+from tests.factories import DistrictFactory
 
 
 @pytest.mark.django_db
@@ -98,3 +106,149 @@ def test_an_id_too_large_for_any_database_column_answers_404_not_500(resident_ap
     response = resident_api.get(f"/api/v1/rooms/{2**70}/messages/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def _property(schema: dict, component: str, name: str) -> dict:
+    return schema["components"]["schemas"][component]["properties"][name]
+
+
+@pytest.mark.parametrize(
+    ("component", "name", "limits"),
+    [
+        ("OfferingCreateInputRequest", "capacity", {"minimum": 1, "maximum": 1000}),
+        ("OfferingCreateInputRequest", "completion_percent", {"minimum": 1, "maximum": 100}),
+        ("OfferingCreateInputRequest", "fee_yen", {"minimum": 0, "maximum": 1_000_000}),
+        ("OfferingCreateInputRequest", "venue", {"minLength": 1, "maxLength": 200}),
+        ("OfferingCopyInputRequest", "shift_days", {"minimum": 1, "maximum": 3650}),
+        ("CourseInputRequest", "title", {"minLength": 1, "maxLength": 200}),
+        ("CircleCreateInputRequest", "name", {"minLength": 1, "maxLength": 120}),
+        ("CircleCreateInputRequest", "topics", {"minItems": 1}),
+        ("ThreadInputRequest", "body", {"minLength": 1, "maxLength": 10000}),
+        ("MessageSendInputRequest", "body", {"minLength": 1, "maxLength": 4000}),
+    ],
+)
+def test_the_description_states_the_limits_the_services_apply(schema, component, name, limits):
+    described = _property(schema, component, name)
+    assert {key: described.get(key) for key in limits} == limits
+
+
+def _enum(schema: dict, described: dict) -> list:
+    if "$ref" in described:
+        described = schema["components"]["schemas"][described["$ref"].rsplit("/", 1)[1]]
+    return described["enum"]
+
+
+def test_choices_are_described_as_the_values_the_services_take(schema):
+    assert _enum(schema, _property(schema, "CourseInputRequest", "language")) == ["ja", "en"]
+    assert _enum(schema, _property(schema, "LanguageInputRequest", "language")) == ["ja", "en"]
+    assert _enum(schema, _property(schema, "RoleInputRequest", "role")) == ["moderator", "member"]
+    assert set(_enum(schema, _property(schema, "CircleCreateInputRequest", "visibility"))) == {
+        "open",
+        "moderated",
+        "invite_only",
+    }
+    operation = schema["paths"]["/api/v1/me/notification-preferences/{kind}/"]["put"]
+    (kind,) = [p for p in operation["parameters"] if p["name"] == "kind"]
+    assert "courses.enrolment" in kind["schema"]["enum"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("お茶会", True),
+        ("  a  ", True),
+        ("", False),
+        ("   ", False),
+        ("\u200b\u3000", False),  # nothing visible
+        ("a\x00", False),
+        ("a\x1b[31m", False),
+        ("abc\u202egpj.exe", False),
+        ("one\ntwo", False),
+        ("one\u2028two", False),
+    ],
+)
+def test_the_described_text_pattern_keeps_what_the_text_rule_keeps(schema, text, kept):
+    pattern = _property(schema, "CircleCreateInputRequest", "name")["pattern"]
+    assert bool(re.search(pattern, text)) is kept
+    try:
+        rule_keeps = bool(text_clean(text).strip())
+    except Invalid:
+        rule_keeps = False
+    assert rule_keeps is kept
+
+
+@pytest.mark.django_db
+def test_a_blank_optional_filter_is_described_as_allowed_and_counts_as_absent(schema, resident_api):
+    parameters = schema["paths"]["/api/v1/circles/"]["get"]["parameters"]
+    described = {p["name"]: p.get("allowEmptyValue", False) for p in parameters}
+
+    assert described["topic"] is True
+    assert described["page"] is False  # ``?page=`` is refused: see the test above
+    assert resident_api.get("/api/v1/circles/", {"topic": ""}).status_code == 200
+    assert resident_api.get("/api/v1/offerings/", {"category": ""}).status_code == 200
+    assert resident_api.get("/api/v1/circles/", {"topic": "nonsense"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_refused_number_keeps_the_services_message_in_the_residents_language(resident_api):
+    lecturer = LecturerFactory(status="approved")
+    resident_api.force_login(lecturer.resident)
+    course = CourseFactory(owner=lecturer)
+    body = {
+        "course": course.pk,
+        "venue": "公民館",
+        "district": DistrictFactory().slug,
+        "capacity": 0,
+        "completion_percent": 0,
+        "enrolment_opens_at": "2030-04-01T09:00:00+09:00",
+        "enrolment_closes_at": "2030-04-20T09:00:00+09:00",
+    }
+
+    japanese = resident_api.post("/api/v1/offerings/", body, format="json")
+    english = resident_api.post(
+        "/api/v1/offerings/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert japanese.status_code == english.status_code == 400
+    assert english.json()["fields"] == {
+        "capacity": ["Places must be a whole number from 1 to 1000."],
+        "completion_percent": ["Give a percentage from 1 to 100."],
+    }
+    with translation.override("ja"):
+        in_japanese = translation.gettext("Places must be a whole number from 1 to 1000.")
+    assert in_japanese != "Places must be a whole number from 1 to 1000."
+    assert japanese.json()["fields"]["capacity"] == [in_japanese]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "method", "body", "field"),
+    [
+        ("/api/v1/courses/", "post", {"description": 0}, "description"),
+        (
+            "/api/v1/me/notification-preferences/courses.enrolment/",
+            "put",
+            {"in_app": True, "email": 0},
+            "email",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_not_converted(
+    resident_api, path, method, body, field
+):
+    response = getattr(resident_api, method)(path, body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_an_empty_format_is_described_as_allowed_and_chooses_no_format(schema, resident_api):
+    offering = OfferingFactory(status="published")
+    parameters = schema["paths"]["/api/v1/offerings/{offering_id}/calendar.ics"]["get"][
+        "parameters"
+    ]
+
+    assert [p.get("allowEmptyValue") for p in parameters if p["name"] == "format"] == [True]
+    response = resident_api.get(f"/api/v1/offerings/{offering.pk}/calendar.ics", {"format": ""})
+    assert response.status_code == 200

@@ -465,16 +465,27 @@ def test_a_resident_creates_a_circle_and_becomes_its_organiser():
 
 
 def test_a_new_circle_without_its_required_fields_answers_400_naming_them():
-    response = signed_in(ResidentFactory()).post(
+    client = signed_in(ResidentFactory())
+    response = client.post(
         "/api/v1/circles/",
-        {"name": "", "name_kana": "", "district_id": 999999, "topics": []},
+        {"name": "", "name_kana": " ", "district_id": 999999, "topics": []},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # Which districts exist is asked once the rest is well formed.
+    unknown_district = client.post(
+        "/api/v1/circles/",
+        {"name": "囲碁", "name_kana": "いご", "district_id": 999999, "topics": ["other"]},
         format="json",
     )
 
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"
-    assert {"name", "name_kana", "district_id", "topics"} <= set(body["fields"])
+    assert {"name", "name_kana", "topics"} <= set(body["fields"])
+    assert body["fields"]["topics"] == ["Choose at least one topic."]
+    assert unknown_district.status_code == 400
+    assert set(unknown_district.json()["fields"]) == {"district_id"}
     assert not Circle.objects.exists()
 
 

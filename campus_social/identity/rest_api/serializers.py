@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -57,7 +59,9 @@ class ReaderDeviceInput(serializers.Serializer):
 
 
 class LanguageInput(serializers.Serializer):
-    language = serializers.CharField(max_length=8)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, error_messages={"invalid_choice": _("Unknown language.")}
+    )
 
 
 class RoleOutput(serializers.Serializer):

@@ -2,6 +2,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
+from campus_social.common.api import BooleanField
 from campus_social.notifications.models import Notification
 
 
@@ -13,8 +14,8 @@ class NotificationListFilter(serializers.Serializer):
 
 
 class PreferenceInput(serializers.Serializer):
-    in_app = serializers.BooleanField()
-    email = serializers.BooleanField()
+    in_app = BooleanField()
+    email = BooleanField()
 
 
 class NotificationOutput(serializers.ModelSerializer):

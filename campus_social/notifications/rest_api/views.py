@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 from campus_social.common.api import Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.notifications import selectors, services
+from campus_social.notifications.kinds import KINDS
 from campus_social.notifications.rest_api import serializers as s
 
 
@@ -54,7 +55,21 @@ class MyNotificationPreferenceListApi(APIView):
 
 
 class MyNotificationPreferenceApi(APIView):
-    @extend_schema(request=s.PreferenceInput, responses={200: s.PreferenceOutput})
+    # The kinds apps registered in ``AppConfig.ready()``, which has run by the time the URLconf
+    # imports this module; any other kind answers 400.
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                str,
+                OpenApiParameter.PATH,
+                enum=sorted(KINDS),
+                description="A kind of notification, as ``GET`` on the list names it.",
+            )
+        ],
+        request=s.PreferenceInput,
+        responses={200: s.PreferenceOutput},
+    )
     def put(self, request: AuthenticatedRequest, kind: str) -> Response:
         data = s.PreferenceInput(data=request.data)
         data.is_valid(raise_exception=True)
