@@ -1,18 +1,25 @@
 """Page forms.  They check only the shape of the input; the services own the rules and their
-messages, which ``show_service_error`` puts next to the fields they concern."""
+messages, which ``show_service_error`` puts next to the fields they concern.
 
+The base ``PageForm`` and the inputs several areas share live here: the card and PIN inputs, the
+checkbox, the date input, and ``CityDateTimeField``.  Dates and times are typed in
+``<input type="datetime-local">``, which sends no time zone: they are read as the city's time
+(Asia/Tokyo, the site's ``TIME_ZONE``), and shown back in it.
+"""
+
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus_social.common.errors import ServiceError
-from campus_social.common.ids import DB_INT_MAX
 from campus_social.common.my_number import looks_like_my_number
-from campus_social.identity import selectors
 
 
 class FrontendFormRenderer(DjangoTemplates):
@@ -24,6 +31,10 @@ class FrontendFormRenderer(DjangoTemplates):
 
 _RENDERER = FrontendFormRenderer()
 Choices = list[tuple[str, Any]]
+
+CITY_TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+CHECKBOX_TEMPLATE = "frontend/forms/checkbox_field.html"
 
 
 class PageForm(forms.Form):
@@ -66,7 +77,7 @@ class PageForm(forms.Form):
         self.data = data
 
 
-def _card_input(**attrs: str) -> forms.TextInput:
+def card_input(**attrs: str) -> forms.TextInput:
     return forms.TextInput(
         attrs={
             "autocomplete": "off",
@@ -77,7 +88,7 @@ def _card_input(**attrs: str) -> forms.TextInput:
     )
 
 
-def _pin_input() -> forms.PasswordInput:
+def pin_input() -> forms.PasswordInput:
     return forms.PasswordInput(
         attrs={"inputmode": "numeric", "autocomplete": "off", "class": "input-short"}
     )
@@ -89,167 +100,55 @@ class LoginForm(PageForm):
         max_length=200,
         strip=False,
         help_text=_("Hold your resident card to the reader, or type the number of your card."),
-        widget=_card_input(),
+        widget=card_input(),
     )
     pin = forms.CharField(
         label=_("PIN (4 digits)"),
         max_length=20,
         strip=False,
         help_text=_("The 4-digit PIN of your resident card."),
-        widget=_pin_input(),
+        widget=pin_input(),
     )
 
 
-class ResidentSearchForm(PageForm):
-    q = forms.CharField(
-        label=_("Name or reading"),
-        required=False,
-        max_length=150,
-        help_text=_("Type part of the name, in kanji or in kana."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _district_choices() -> Choices:
-    return [("", _("No district"))] + [(d.slug, d.name) for d in selectors.district_list()]
+class CityDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` input, read and shown in the city's time zone (whatever time zone
+    is active), so that 10:00 typed by a lecturer is 10:00 in Tokyo."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+    input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return value.astimezone(CITY_TIME_ZONE).replace(tzinfo=None)
+        return value
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            naive = value
+        else:
+            for fmt in self.input_formats:
+                try:
+                    naive = datetime.strptime(value, fmt)
+                    break
+                except (TypeError, ValueError):
+                    continue
+            else:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_aware(naive):
+            return naive
+        return naive.replace(tzinfo=CITY_TIME_ZONE)
 
 
-def _organisation_choices() -> Choices:
-    return [(o.slug, o.name) for o in selectors.organisation_list()]
-
-
-class ResidentRegisterForm(PageForm):
-    name = forms.CharField(
-        label=_("Full name"),
-        max_length=300,
-        help_text=_("Family name first, as on the resident card."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    given_name = forms.CharField(
-        label=_("Given name"),
-        max_length=200,
-        required=False,
-        help_text=_("Left empty, the last part of the full name is used."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    name_kana = forms.CharField(
-        label=_("Reading of the name (kana)"),
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    birth_date = forms.DateField(
-        label=_("Birth date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    card_id = forms.CharField(
-        label=_("Card number"),
-        max_length=200,
-        help_text=_("Read the card with the reader, or type its number."),
-        widget=_card_input(),
-    )
-    pin = forms.CharField(
-        label=_("PIN (4 digits)"),
-        max_length=20,
-        strip=False,
-        help_text=_("The resident types the PIN themselves."),
-        widget=_pin_input(),
-    )
-    district = forms.ChoiceField(label=_("Home district"), required=False, choices=())
-    email = forms.EmailField(
-        label=_("Email address"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-    language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
-    )
-    role_organisation = forms.ChoiceField(
-        label=_("Organisation of a role"),
-        required=False,
-        choices=(),
-        help_text=_("Leave empty when the resident has no role in an organisation."),
-    )
-    role = forms.ChoiceField(
-        label=_("Role"),
-        required=False,
-        choices=[("", _("No role")), *selectors.role_choices()],
-    )
-    guardian_card_id = forms.CharField(
-        label=_("Guardian's card number"),
-        max_length=200,
-        required=False,
-        help_text=_("Only for a resident under 18, who is registered with a guardian's card."),
-        widget=_card_input(),
-    )
-
-    # The service reports role problems under "roles"; this form has one role select.
-    service_field_names = {"roles": "role"}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._set_choices("district", _district_choices())
-        self._set_choices(
-            "role_organisation",
-            [
-                ("", _("No organisation")),
-                *_organisation_choices(),
-            ],
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("role_organisation") and not data.get("role"):
-            self.add_error("role", _("Please choose the role in the organisation."))
-        if data.get("role") and not data.get("role_organisation"):
-            self.add_error("role_organisation", _("Please choose the organisation of the role."))
-        return data
-
-
-class CardReplaceForm(PageForm):
-    card_id = forms.CharField(
-        label=_("New card number"),
-        max_length=200,
-        help_text=_("Read the renewed card with the reader, or type its number."),
-        widget=_card_input(),
-    )
-    pin = forms.CharField(
-        label=_("PIN of the new card (4 digits)"),
-        max_length=20,
-        strip=False,
-        widget=_pin_input(),
-    )
-
-
-class ReaderDeviceForm(PageForm):
-    name = forms.CharField(
-        label=_("Name of the card reader"),
-        max_length=200,
-        help_text=_("For example: Community centre, front desk."),
-    )
-    organisation = forms.ChoiceField(label=_("Organisation"), choices=())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._set_choices("organisation", [("", "—"), *_organisation_choices()])
-
-
-class AuditFilterForm(PageForm):
-    action = forms.CharField(
-        label=_("Action"),
-        required=False,
-        max_length=64,
-        help_text=_("The start of an action code, for example “login” or “card.unlocked”."),
-    )
-    actor_id = forms.IntegerField(
-        label=_("Resident number of the actor"),
-        required=False,
-        min_value=1,
-        max_value=DB_INT_MAX,
-    )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+def checkbox(label: Any, help_text: Any = "") -> forms.BooleanField:
+    return forms.BooleanField(
+        label=label, required=False, help_text=help_text, template_name=CHECKBOX_TEMPLATE
     )

@@ -1,5 +1,10 @@
-"""The public and resident pages.  Each view parses its input, calls one service or selector of
-identity, and renders; the rules and their messages live in the services."""
+"""The site-wide pages: the landing page, signing in and out, the language and text-size
+switches, "My page" and the error pages.  Each view parses its input, calls one service or
+selector of identity, and renders; the rules and their messages live in the services.
+
+Each area has a sub-package of its own (views, forms, urls): ``courses``, ``circles``,
+``messaging``, ``notifications`` and ``staff`` (every city-staff page).
+"""
 
 from datetime import timedelta
 
@@ -10,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,17 +27,9 @@ from campus_social.identity import selectors, services
 from frontend.context_processors import TEXT_SIZE_COOKIE
 from frontend.devices import describe_device
 from frontend.forms import LoginForm
+from frontend.helpers import safe_next
 
 TEXT_SIZE_COOKIE_AGE = timedelta(days=365)
-
-
-def safe_next(request: HttpRequest, candidate: str | None) -> str:
-    """``candidate`` when it is a path on this site, else the empty string."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 @require_GET

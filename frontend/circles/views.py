@@ -1,12 +1,12 @@
 """The circle pages: the directory, starting a circle, my circles, a circle's page (joining,
-leaving, its picture and its live chat), editing and closing it, its members (requests,
-invitations, roles, removing and banning) and the city staff's figure of circles born from
-courses that live on.
+leaving, its picture and its live chat), editing and closing it, and its members (requests,
+invitations, roles, removing and banning).  The city staff's figure of circles born from
+courses is in ``frontend.staff``.
 
 Each view parses its input, calls one service or selector of ``communities`` and renders.  The
 rules and their messages live in the services: a refusal is shown at the top of the page (and
 next to the fields it concerns), with the status code the API would answer.  Discussions,
-events and resources have pages of their own (``circle_activity_views``).
+events and resources have pages of their own (``activity_views``).
 """
 
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ from campus_social.identity.models import Resident
 from communities import responses, selectors, services
 from communities.models import Circle, CircleMember
 from communities.selectors import CircleFilters
-from frontend.circle_forms import (
+from frontend.circles.forms import (
     CIRCLE_FIELD_NAMES,
     SUCCESSOR_FIELD_NAMES,
     CircleCloseForm,
@@ -37,25 +37,16 @@ from frontend.circle_forms import (
     InviteForm,
     PictureForm,
     SuccessorForm,
-    SurvivalForm,
 )
-from frontend.decorators import resident_page, staff_page
-from frontend.messaging_views import chat_panel_context
-from frontend.views import safe_next
+from frontend.decorators import resident_page
+from frontend.helpers import form_id, safe_next
+from frontend.messaging.views import chat_panel_context
 from messaging import selectors as messaging_selectors
 
 CIRCLES_PER_PAGE = 20
-SURVIVAL_WEEKS = 8
 
 Role = CircleMember.Role
 Status = CircleMember.Status
-
-
-def _id(value: object) -> int | None:
-    """A positive id from a form value, else ``None``."""
-    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
-        return int(value)
-    return None
 
 
 def _circle_url(circle_id: int) -> str:
@@ -307,7 +298,7 @@ def circle_join(request: AuthenticatedHttpRequest, circle_id: int) -> HttpRespon
         membership = services.circle_join(
             actor=request.user,
             circle_id=circle_id,
-            resident_id=_id(request.POST.get("resident")),
+            resident_id=form_id(request.POST.get("resident")),
         )
     except NotFound:
         raise
@@ -326,7 +317,7 @@ def circle_leave(request: AuthenticatedHttpRequest, circle_id: int) -> HttpRespo
     form = SuccessorForm(request.POST, required=False)
     if not form.is_valid():
         return _circle_page(request, circle_id, leave_data=request.POST, status=400)
-    resident_id = _id(request.POST.get("resident"))
+    resident_id = form_id(request.POST.get("resident"))
     try:
         services.circle_leave(
             actor=request.user,
@@ -702,29 +693,3 @@ def organiser_hand_on(request: AuthenticatedHttpRequest, circle_id: int) -> Http
         % {"name": successor.resident.display_name},
     )
     return redirect(_members_url(circle_id))
-
-
-# --- City staff -----------------------------------------------------------------------------------
-
-
-@staff_page
-@require_GET
-def staff_circles(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Do circles born from courses live on?  Of those whose course ended at least N weeks ago,
-    how many still met or talked N weeks or more after it.  The figures count circles, not
-    residents, so there is no small cell to hide."""
-    form = SurvivalForm(request.GET or None)
-    weeks: int | None = SURVIVAL_WEEKS
-    status = 200
-    if form.is_bound:
-        weeks = form.cleaned_data["weeks"] if form.is_valid() else None
-        status = 200 if weeks is not None else 400
-    survival = selectors.course_circle_survival(weeks=weeks) if weeks is not None else None
-    context = {
-        "form": form,
-        "survival": survival,
-        "percent": round(survival.share * 100)
-        if survival is not None and survival.share is not None
-        else None,
-    }
-    return render(request, "frontend/circles/staff_survival.html", context, status=status)

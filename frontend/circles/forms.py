@@ -11,18 +11,11 @@ from campus_social.common.ids import DB_INT_MAX
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from communities.models import Circle, Topic
-from frontend.course_forms import CHECKBOX_TEMPLATE
-from frontend.forms import Choices, PageForm
+from frontend.forms import Choices, PageForm, checkbox
 
 # The services name the district ``district_id`` and the successor ``successor_id``.
 CIRCLE_FIELD_NAMES = {"district_id": "district"}
 SUCCESSOR_FIELD_NAMES = {"successor_id": "successor"}
-
-
-def _checkbox(label: Any, help_text: Any = "") -> forms.BooleanField:
-    return forms.BooleanField(
-        label=label, required=False, help_text=help_text, template_name=CHECKBOX_TEMPLATE
-    )
 
 
 # --- The directory --------------------------------------------------------------------------------
@@ -50,7 +43,7 @@ class CircleFilterForm(PageForm):
         choices=ACTIVE_WITHIN,
         help_text=_("Find circles that are alive: they met, or wrote to each other, lately."),
     )
-    for_children = _checkbox(_("Only circles open to children"))
+    for_children = checkbox(_("Only circles open to children"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,7 +93,7 @@ class CircleForm(PageForm):
         error_messages={"required": _("Choose at least one topic.")},
         widget=forms.CheckboxSelectMultiple,
     )
-    for_children = _checkbox(
+    for_children = checkbox(
         _("Open to children (with a guardian)"),
         _(
             "Children join only through a guardian. The organiser needs a current vetting check "
@@ -155,7 +148,7 @@ class PictureForm(PageForm):
 
 
 class CircleCloseForm(PageForm):
-    confirm = _checkbox(
+    confirm = checkbox(
         _("Yes, close this circle"),
         _(
             "Members can still read everything, but nobody can join, post, plan a meeting or "
@@ -207,18 +200,4 @@ class InviteForm(PageForm):
         max_value=DB_INT_MAX,
         help_text=_("Ask the person for it: they find it on their “My page”."),
         widget=forms.NumberInput(attrs={"autocomplete": "off", "class": "input-short"}),
-    )
-
-
-# --- City staff ---------------------------------------------------------------------------------
-
-
-class SurvivalForm(PageForm):
-    weeks = forms.IntegerField(
-        label=_("Weeks after the course ended"),
-        min_value=1,
-        max_value=520,
-        initial=8,
-        help_text=_("Counts the circles that still met or talked this long after their course."),
-        widget=forms.NumberInput(attrs={"class": "input-short"}),
     )

@@ -16,7 +16,7 @@ from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Invalid, ServiceError
 from campus_social.identity import selectors, services
 from frontend.decorators import staff_page
-from frontend.forms import (
+from frontend.staff.forms import (
     AuditFilterForm,
     CardReplaceForm,
     ReaderDeviceForm,

@@ -27,7 +27,7 @@ from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from communities import responses, selectors, services
 from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
-from frontend.circle_activity_forms import (
+from frontend.circles.activity_forms import (
     EventForm,
     FileForm,
     LinkForm,
@@ -36,18 +36,12 @@ from frontend.circle_activity_forms import (
     ThreadForm,
 )
 from frontend.decorators import resident_page
+from frontend.helpers import form_id
 
 THREADS_PER_PAGE = 20
 RESOURCES_PER_PAGE = 30
 PAST_EVENTS_SHOWN = 20
 TEMPLATES = "frontend/circles/activity"
-
-
-def _id(value: object) -> int | None:
-    """A positive id from a form value, else ``None``."""
-    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
-        return int(value)
-    return None
 
 
 # --- The circle of the address, and what the viewer may do in it -------------------------------
@@ -454,7 +448,7 @@ def circle_event(request: AuthenticatedHttpRequest, circle_id: int, event_id: in
     if request.method == "GET":
         return _event_page(request, circle_id, event_id)
     event = _event_in(request, _place(request, circle_id), event_id)
-    person_id = _id(request.POST.get("resident")) or request.user.pk
+    person_id = form_id(request.POST.get("resident")) or request.user.pk
     form = RsvpForm(request.POST, person_id=person_id, initial={"resident": person_id})
     if not form.is_valid():
         return _event_page(request, circle_id, event_id, rsvp_form=form, status=400)

@@ -2,68 +2,18 @@
 course services own the rules and their messages (``PageForm.show_service_error``).
 
 Dates and times are typed in ``<input type="datetime-local">``, which sends no time zone: they
-are read as the city's time (Asia/Tokyo, the site's ``TIME_ZONE``), and shown back in it.
+are read as the city's time (``frontend.forms.CityDateTimeField``), and shown back in it.
 """
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campus_social.identity import selectors as identity_selectors
 from courses.models import Audience, Category, Course, Level
-from frontend.forms import Choices, PageForm
-
-CITY_TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
-DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-CHECKBOX_TEMPLATE = "frontend/forms/checkbox_field.html"
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class CityDateTimeField(forms.DateTimeField):
-    """A ``datetime-local`` input, read and shown in the city's time zone (whatever time zone
-    is active), so that 10:00 typed by a lecturer is 10:00 in Tokyo."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
-    input_formats = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, datetime) and timezone.is_aware(value):
-            return value.astimezone(CITY_TIME_ZONE).replace(tzinfo=None)
-        return value
-
-    def to_python(self, value: Any) -> datetime | None:
-        if isinstance(value, str):
-            value = value.strip()
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime):
-            naive = value
-        else:
-            for fmt in self.input_formats:
-                try:
-                    naive = datetime.strptime(value, fmt)
-                    break
-                except (TypeError, ValueError):
-                    continue
-            else:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if timezone.is_aware(naive):
-            return naive
-        return naive.replace(tzinfo=CITY_TIME_ZONE)
-
-
-def _checkbox(label: Any, help_text: Any = "") -> forms.BooleanField:
-    return forms.BooleanField(
-        label=label, required=False, help_text=help_text, template_name=CHECKBOX_TEMPLATE
-    )
+from frontend.forms import Choices, CityDateTimeField, PageForm, checkbox, date_input
 
 
 def _choices_with_any(choices: Choices, any_label: Any) -> Choices:
@@ -99,14 +49,14 @@ class CatalogueFilterForm(PageForm):
     district = forms.ChoiceField(label=_("District"), required=False, choices=())
     audience = forms.ChoiceField(label=_("For"), required=False, choices=())
     starts_from = forms.DateField(
-        label=_("Starting on or after"), required=False, widget=_date_input()
+        label=_("Starting on or after"), required=False, widget=date_input()
     )
     starts_until = forms.DateField(
-        label=_("Starting on or before"), required=False, widget=_date_input()
+        label=_("Starting on or before"), required=False, widget=date_input()
     )
     weekday = forms.ChoiceField(label=_("Day of the week"), required=False, choices=())
-    free = _checkbox(_("Free courses only"))
-    credit = _checkbox(_("Only courses that earn university credit"))
+    free = checkbox(_("Free courses only"))
+    credit = checkbox(_("Only courses that earn university credit"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +126,7 @@ class LecturerApplyForm(PageForm):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    wants_to_teach_children = _checkbox(
+    wants_to_teach_children = checkbox(
         _("I want to teach children too"),
         _("City staff check lecturers before they teach children."),
     )
@@ -234,11 +184,11 @@ class OfferingForm(PageForm):
     )
     enrolment_opens_at = CityDateTimeField(label=_("Enrolment opens"))
     enrolment_closes_at = CityDateTimeField(label=_("Enrolment closes"))
-    requires_approval = _checkbox(
+    requires_approval = checkbox(
         _("I approve each enrolment myself"),
         _("Learners then wait for your answer instead of being enrolled at once."),
     )
-    bears_credit = _checkbox(_("The course earns university credit"))
+    bears_credit = checkbox(_("The course earns university credit"))
     completion_percent = forms.IntegerField(
         label=_("Attendance needed to complete (%)"),
         min_value=1,
@@ -265,7 +215,7 @@ class SessionForm(PageForm):
 
 
 class OfferingCancelForm(PageForm):
-    confirm = _checkbox(
+    confirm = checkbox(
         _("Yes, cancel this offering"),
         _("Everyone enrolled or waiting is told, and their enrolments end. This cannot be undone."),
     )
@@ -285,27 +235,3 @@ class OfferingCopyForm(PageForm):
         help_text=_("91 days is 13 weeks: the same weekdays, one term later."),
     )
     term = forms.CharField(label=_("Term of the copy"), required=False, max_length=50)
-
-
-# --- City staff -----------------------------------------------------------------------------------
-
-
-class LecturerDeclineForm(PageForm):
-    reason = forms.CharField(
-        label=_("Reason for declining"),
-        required=False,  # the service asks for the reason in its own words
-        max_length=500,
-        help_text=_("The applicant reads this reason."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class VettingForm(PageForm):
-    checked_on = forms.DateField(label=_("Checked on"), widget=_date_input())
-    expires_on = forms.DateField(label=_("Valid until"), widget=_date_input())
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=500,
-        help_text=_("No personal details: for example, which check was made."),
-    )

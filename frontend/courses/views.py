@@ -1,6 +1,7 @@
 """The course pages: the catalogue and an offering's page (public), the resident's courses and
-private calendar, teaching (applying, the lecturer's dashboard, courses, offerings, sessions, the
-roster, completions and feedback) and the city staff's review of lecturer applications.
+private calendar, and teaching (applying, the lecturer's dashboard, courses, offerings, sessions,
+the roster, completions and feedback).  The city staff's review of lecturer applications is in
+``frontend.staff``.
 
 Each view parses its input, calls one service or selector of ``courses`` and renders.  The rules
 and their messages live in the services: a refusal is shown at the top of the page (and next to
@@ -27,33 +28,25 @@ from campus_social.identity.models import Resident
 from courses import selectors, services
 from courses.models import ACTIVE_ENROLMENT, Enrolment, Lecturer, Offering
 from courses.selectors import OfferingFilters
-from frontend.course_forms import (
+from frontend.courses.forms import (
     CatalogueFilterForm,
     CourseForm,
     LecturerApplyForm,
-    LecturerDeclineForm,
     OfferingCancelForm,
     OfferingCopyForm,
     OfferingForm,
     SessionForm,
     SurveyForm,
-    VettingForm,
 )
-from frontend.decorators import resident_page, staff_page
-from frontend.messaging_views import chat_panel_context
+from frontend.decorators import resident_page
+from frontend.helpers import form_id
+from frontend.messaging.views import chat_panel_context
 from messaging import selectors as messaging_selectors
 
 OFFERINGS_PER_PAGE = 20
 UPCOMING_SESSIONS = 10
 
 View = Callable[..., HttpResponse]
-
-
-def _id(value: object) -> int | None:
-    """A positive id from a form value, else ``None``."""
-    if isinstance(value, str) and value.isdigit() and 0 < len(value) < 19:
-        return int(value)
-    return None
 
 
 def _ended(offering: Offering) -> bool:
@@ -246,7 +239,7 @@ def offering_enrol(request: AuthenticatedHttpRequest, offering_id: int) -> HttpR
         enrolment = services.enrolment_create(
             actor=request.user,
             offering_id=offering_id,
-            resident_id=_id(request.POST.get("resident")),
+            resident_id=form_id(request.POST.get("resident")),
         )
     except NotFound:
         raise
@@ -264,7 +257,7 @@ def offering_leave(request: AuthenticatedHttpRequest, offering_id: int) -> HttpR
         enrolment = services.enrolment_cancel(
             actor=request.user,
             offering_id=offering_id,
-            resident_id=_id(request.POST.get("resident")),
+            resident_id=form_id(request.POST.get("resident")),
         )
     except ServiceError as error:
         if isinstance(error, NotFound):
@@ -511,7 +504,7 @@ def offering_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        course_id = _id(request.GET.get("course"))
+        course_id = form_id(request.GET.get("course"))
         form = OfferingForm(courses=courses, initial={"course": course_id})
     context = {"form": form, "error": error}
     return render(request, "frontend/courses/offering_new.html", context, status=status)
@@ -768,7 +761,7 @@ def roster(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
 
 
 def _ids(values: list[str]) -> set[int]:
-    return {number for number in (_id(value) for value in values) if number is not None}
+    return {number for number in (form_id(value) for value in values) if number is not None}
 
 
 @resident_page
@@ -776,7 +769,7 @@ def _ids(values: list[str]) -> set[int]:
 def attendance_save(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     """Save one session's column of the roster.  Only the boxes changed since the page was shown
     are written, so that card taps meanwhile are kept."""
-    session_id = _id(request.POST.get("session"))
+    session_id = form_id(request.POST.get("session"))
     if session_id is None:
         raise Http404
     checked = _ids(request.POST.getlist("present"))
@@ -846,108 +839,3 @@ def completions_record(request: AuthenticatedHttpRequest, offering_id: int) -> H
             % {"count": len(completions)},
         )
     return redirect(f"{_roster_url(offering_id)}#completions-heading")
-
-
-# --- City staff: lecturer applications and vetting ----------------------------------------------
-
-
-def _lecturer_queue_page(
-    request: AuthenticatedHttpRequest,
-    *,
-    lecturer_id: int | None = None,
-    decline_form: LecturerDeclineForm | None = None,
-    vetting_form: VettingForm | None = None,
-    error: ServiceError | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    def forms_for(lecturer: Lecturer) -> dict[str, Any]:
-        mine = lecturer.pk == lecturer_id
-        return {
-            "lecturer": lecturer,
-            "decline_form": decline_form
-            if mine and decline_form is not None
-            else LecturerDeclineForm(prefix=f"decline-{lecturer.pk}"),
-            "vetting_form": vetting_form
-            if mine and vetting_form is not None
-            else VettingForm(prefix=f"vetting-{lecturer.pk}"),
-            "decline_error": error if mine and decline_form is not None else None,
-            "vetting_error": error if mine and vetting_form is not None else None,
-            "today": timezone.localdate(),
-        }
-
-    context = {
-        "applications": [
-            forms_for(lecturer)
-            for lecturer in selectors.lecturer_review_queue(actor=request.user).prefetch_related(
-                "resident__vettings"
-            )
-        ],
-        "teaching_children": [
-            forms_for(lecturer)
-            for lecturer in selectors.lecturers_teaching_children(actor=request.user)
-        ],
-    }
-    return render(request, "frontend/staff/lecturers.html", context, status=status)
-
-
-@staff_page
-@require_GET
-def lecturer_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _lecturer_queue_page(request)
-
-
-@staff_page
-@require_POST
-def lecturer_decide(request: AuthenticatedHttpRequest, lecturer_id: int) -> HttpResponse:
-    approve = request.POST.get("decision") == "approve"
-    form = LecturerDeclineForm(request.POST, prefix=f"decline-{lecturer_id}")
-    form.is_valid()  # the reason is free text; the service decides whether it is needed
-    try:
-        lecturer = services.lecturer_decide(
-            actor=request.user,
-            lecturer_id=lecturer_id,
-            approve=approve,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except NotFound:
-        raise
-    except ServiceError as error:
-        form.show_service_error(error)
-        return _lecturer_queue_page(
-            request, lecturer_id=lecturer_id, decline_form=form, error=error, status=error.status
-        )
-    messages.success(
-        request,
-        (
-            _("%(name)s is approved as a lecturer and is told.")
-            if approve
-            else _("The application of %(name)s is declined, and the reason is sent.")
-        )
-        % {"name": lecturer.display_name},
-    )
-    return redirect("frontend:staff-lecturers")
-
-
-@staff_page
-@require_POST
-def lecturer_vetting(request: AuthenticatedHttpRequest, lecturer_id: int) -> HttpResponse:
-    form = VettingForm(request.POST, prefix=f"vetting-{lecturer_id}")
-    if not form.is_valid():
-        return _lecturer_queue_page(request, lecturer_id=lecturer_id, vetting_form=form, status=400)
-    try:
-        services.vetting_record_add(
-            actor=request.user,
-            lecturer_id=lecturer_id,
-            checked_on=form.cleaned_data["checked_on"],
-            expires_on=form.cleaned_data["expires_on"],
-            note=form.cleaned_data["note"],
-        )
-    except NotFound:
-        raise
-    except ServiceError as error:
-        form.show_service_error(error)
-        return _lecturer_queue_page(
-            request, lecturer_id=lecturer_id, vetting_form=form, error=error, status=error.status
-        )
-    messages.success(request, _("The vetting is recorded."))
-    return redirect("frontend:staff-lecturers")

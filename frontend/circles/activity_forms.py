@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from campus_social.common.ids import DB_INT_MAX
 from communities import uploads
 from communities.models import Rsvp
-from frontend.course_forms import CityDateTimeField
-from frontend.forms import PageForm
+from frontend.forms import CityDateTimeField, PageForm
 
 TITLE_MAX_LENGTH = 200
 POST_MAX_LENGTH = 10000

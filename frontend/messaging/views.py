@@ -7,85 +7,31 @@ Everything works without JavaScript; ``static/frontend/js/chat.js`` adds the liv
 ``messaging``.
 """
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import NotFound, ServiceError
-from campus_social.common.ids import DB_INT_MAX
 from frontend.decorators import resident_page
-from frontend.forms import PageForm
-from frontend.views import safe_next
+from frontend.helpers import safe_next
+from frontend.messaging.forms import MessageSendForm, ModerateForm, ReportForm, SeqForm
 from messaging import selectors, services
-from messaging.models import BODY_MAX_LENGTH, Message, Room, RoomMember
+from messaging.models import Message, Room, RoomMember
 
 MESSAGES_PER_PAGE = 50
-REPORT_REASON_MAX_LENGTH = 500
 
 View = Callable[..., HttpResponse]
 
 
 def _titles(request: AuthenticatedHttpRequest, rooms: list[Room]) -> dict[int, str]:
     return selectors.room_titles(resident=request.user, rooms=rooms)
-
-
-# --- Forms (shape only: the services own the rules and their messages) -----------------------
-
-
-class MessageSendForm(PageForm):
-    body = forms.CharField(
-        label=gettext_lazy("Your message"),
-        # Blank text (spaces only) passes here and the service refuses it in the same words.
-        error_messages={"required": gettext_lazy("Please write a message.")},
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": BODY_MAX_LENGTH}),
-    )
-    # Made fresh for each rendering of the page, so that a form sent twice (a double click, a
-    # reload of the answer) stores one message.
-    client_id = forms.UUIDField(widget=forms.HiddenInput)
-    reply_to = forms.IntegerField(
-        required=False, min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput
-    )
-
-    def __init__(self, *args: Any, room_id: int, **kwargs: Any) -> None:
-        # Ids of their own, so that two rooms' chats can share a page.
-        kwargs.setdefault("auto_id", f"chat-{room_id}-%s")
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_id", uuid.uuid4())
-
-
-class SeqForm(PageForm):
-    seq = forms.IntegerField(min_value=0, max_value=DB_INT_MAX, widget=forms.HiddenInput)
-
-
-class ReportForm(SeqForm):
-    reason = forms.CharField(
-        label=gettext_lazy("What is wrong with this message?"),
-        required=False,  # the service asks for the reason in its own words
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_REASON_MAX_LENGTH}),
-    )
-
-
-class ModerateForm(PageForm):
-    action = forms.ChoiceField(
-        choices=[
-            ("hide", gettext_lazy("Hide")),
-            ("remove", gettext_lazy("Remove for good")),
-            ("dismiss", gettext_lazy("Dismiss the reports")),
-        ]
-    )
-    reason = forms.CharField(required=False)
 
 
 # --- Pages ------------------------------------------------------------------------------------

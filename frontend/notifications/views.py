@@ -2,62 +2,23 @@
 be told of each kind).  Plain forms that work without JavaScript; every view calls one service or
 selector of ``campus_social.notifications``."""
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import NotFound, ServiceError
 from campus_social.notifications import selectors, services
-from campus_social.notifications.selectors import PreferenceSetting
-from frontend.forms import PageForm
-from frontend.views import safe_next
+from frontend.helpers import safe_next
+from frontend.notifications.forms import NotificationSettingsForm
 
 NOTIFICATIONS_PER_PAGE = 25
-
-
-class NotificationSettingsForm(PageForm):
-    """Two checkboxes per registered kind: ``<kind>:in_app`` and ``<kind>:email``."""
-
-    def __init__(self, *args: Any, preferences: list[PreferenceSetting], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.preferences = preferences
-        for preference in preferences:
-            self.fields[f"{preference.kind}:in_app"] = forms.BooleanField(
-                label=gettext_lazy("Show in Campus Social"),
-                required=False,
-                initial=preference.in_app,
-            )
-            self.fields[f"{preference.kind}:email"] = forms.BooleanField(
-                label=gettext_lazy("Send me an email"),
-                required=False,
-                initial=preference.email,
-            )
-
-    def groups(self) -> list[tuple[PreferenceSetting, forms.BoundField, forms.BoundField]]:
-        return [
-            (preference, self[f"{preference.kind}:in_app"], self[f"{preference.kind}:email"])
-            for preference in self.preferences
-        ]
-
-    def choices(self) -> list[services.PreferenceChoice]:
-        return [
-            services.PreferenceChoice(
-                kind=preference.kind,
-                in_app=self.cleaned_data[f"{preference.kind}:in_app"],
-                email=self.cleaned_data[f"{preference.kind}:email"],
-            )
-            for preference in self.preferences
-        ]
 
 
 @login_required

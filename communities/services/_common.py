@@ -1,0 +1,169 @@
+"""Helpers shared by several areas of ``communities.services``: the notification kinds, text
+checks, the circle's chat room and its membership, locking a circle, the safeguarding checks on
+entering and posting, and the author and joiner checks.  Private to the package.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campus_social.common.errors import Conflict, Invalid, NotFound
+from campus_social.common.text import text_clean
+from campus_social.identity.models import Resident
+from campus_social.identity.selectors import resident_children, resident_is_guardian_of
+from campus_social.safeguarding.selectors import Participation, require_child_contact
+from communities.models import Circle, CircleMember
+from communities.selectors import circle_get, member_standing
+from messaging import services as rooms
+from messaging.models import Room
+
+NOTIFY = {
+    "membership": "communities.membership",
+    "requests": "communities.join_requests",
+    "events": "communities.events",
+}
+
+
+ROOM_ROLE: dict[str, str] = {
+    CircleMember.Role.ORGANISER: "moderator",
+    CircleMember.Role.MODERATOR: "moderator",
+    CircleMember.Role.MEMBER: "member",
+}
+
+
+def _fail(errors: dict[str, list[str]], *, code: str = "invalid") -> None:
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise Invalid(first, code=code, fields=errors)
+
+
+def _text(
+    errors: dict[str, list[str]],
+    field: str,
+    value: object,
+    *,
+    limit: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
+    text = ""
+    if isinstance(value, str):
+        # The one text rule (campus_social.common.text): NFC, no control or bidi characters,
+        # and nothing but invisible characters counts as empty.
+        try:
+            text = text_clean(value, multiline=multiline).strip()
+        except Invalid as refusal:
+            errors.setdefault(field, []).append(refusal.message)
+            return ""
+    if value is not None and not isinstance(value, str):
+        errors.setdefault(field, []).append(_("Please enter text."))
+    elif required and not text:
+        errors.setdefault(field, []).append(_("This field is required."))
+    elif len(text) > limit:
+        errors.setdefault(field, []).append(
+            _("At most %(limit)d characters, please.") % {"limit": limit}
+        )
+    return text
+
+
+def _open_circle(circle: Circle) -> None:
+    if circle.is_closed:
+        raise Conflict(_("This circle is closed."), code="closed")
+
+
+def _room_key(circle_id: int) -> str:
+    return f"circle:{circle_id}"
+
+
+def _room_for(circle: Circle) -> Room:
+    if circle.room_id is None:
+        circle.room = rooms.room_create(
+            kind="circle", subject_key=_room_key(circle.pk), title=circle.name
+        )
+        circle.save(update_fields=["room"])
+    assert circle.room is not None
+    return circle.room
+
+
+def _room_join(circle: Circle, membership: CircleMember) -> None:
+    rooms.room_member_add(
+        room=_room_for(circle), resident=membership.resident, role=ROOM_ROLE[membership.role]
+    )
+
+
+def _room_leave(circle: Circle, resident: Resident) -> None:
+    if circle.room_id is None:
+        return
+    room = _room_for(circle)
+    rooms.room_member_remove(room=room, resident=resident)
+    # A guardian who leaves still reads along for a child who stays (as ``member_standing``
+    # lets them read the circle).
+    if CircleMember.objects.filter(
+        circle=circle,
+        status=CircleMember.Status.ACTIVE,
+        resident__in=resident_children(resident=resident),
+    ).exists():
+        rooms.room_member_add(room=room, resident=resident, role="reader")
+
+
+def _locked(circle_id: int) -> Circle:
+    """The circle's row, locked for the rest of the transaction (membership changes queue)."""
+    circle = Circle.objects.select_for_update().filter(pk=circle_id).first()
+    if circle is None:
+        raise NotFound(_("No such circle."))
+    return circle
+
+
+def _child_members(circle: Circle) -> list[Resident]:
+    members = circle.memberships.filter(status=CircleMember.Status.ACTIVE).select_related(
+        "resident"
+    )
+    return [m.resident for m in members if m.resident.is_child]
+
+
+def _require_vetted_entry(circle: Circle, resident: Resident, need: Participation) -> None:
+    """Safeguarding's one rule (``campus_social.safeguarding``): in a circle meant for
+    children an adult becomes a member only with a current vetting record (a guardian reads
+    along through their child without joining), and a moderator needs one too.  Asked at each
+    step — request, invitation, approval, role — so that no organiser's decision overrides it."""
+    require_child_contact(
+        resident=resident,
+        children=_child_members(circle),
+        for_children=circle.for_children,
+        need=need,
+    )
+
+
+def _require_may_post(circle: Circle, resident: Resident) -> None:
+    """Where children are members, an adult writes only with a vetting record current today
+    (the same rule as the circle's chat room): an expired record stops them at once."""
+    require_child_contact(
+        resident=resident, children=_child_members(circle), need=Participation.POST
+    )
+
+
+def _delete_file_on_commit(name: str) -> None:
+    if not name:
+        return
+    from django.core.files.storage import default_storage
+
+    transaction.on_commit(lambda: default_storage.delete(name), robust=True)
+
+
+_GONE = (CircleMember.Status.BANNED, CircleMember.Status.LEFT)
+
+
+def _joiner_or_child(actor: Resident, resident_id: int | None) -> Resident:
+    if resident_id is None or resident_id == actor.pk:
+        return actor
+    child = Resident.objects.filter(pk=resident_id).first()
+    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
+        raise NotFound(_("No such resident."))
+    return child
+
+
+def _poster(circle_id: int, actor: Resident) -> tuple[Circle, CircleMember]:
+    circle = circle_get(circle_id=circle_id, actor=actor)
+    standing = member_standing(circle=circle, actor=actor)
+    _open_circle(circle)
+    _require_may_post(circle, actor)
+    return circle, standing

@@ -1,0 +1,171 @@
+"""Circles born from course offerings: the cohort's circle, kept in step with the offering's
+enrolments and completions.
+"""
+
+import contextlib
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from campus_social.common.errors import Invalid
+from campus_social.identity.models import Resident
+from communities.models import Circle, CircleMember, CircleTopic
+from communities.services._common import _GONE, _locked, _room_join, _room_leave
+from courses.models import Enrolment, Offering
+
+
+def circle_for_offering(*, offering_id: int) -> Circle | None:
+    """The circle of an offering's cohort, made on first call (idempotent): named after the
+    course, in the offering's district, moderated, its first lecturer organising and the others
+    moderating.  Open to children when the course is.  ``None`` for an unpublished offering."""
+    with transaction.atomic():
+        offering = (
+            Offering.objects.select_for_update()
+            .select_related("course", "district")
+            .filter(pk=offering_id)
+            .first()
+        )
+        if offering is None or offering.status != Offering.Status.PUBLISHED:
+            return None
+        circle = Circle.objects.filter(offering=offering).first()
+        if circle is not None:
+            return circle
+        lecturers = list(offering.lecturers.select_related("resident").order_by("pk"))
+        course = offering.course
+        circle = Circle.objects.create(
+            name=str(offering)[:120],
+            name_kana=course.title_kana[:240],
+            description=course.description,
+            district=offering.district,
+            visibility=Circle.Visibility.MODERATED,
+            for_children=course.open_to_children,
+            offering=offering,
+            created_by=lecturers[0].resident if lecturers else None,
+        )
+        CircleTopic.objects.create(circle=circle, topic=course.category)
+        now = timezone.now()
+        for index, lecturer in enumerate(lecturers):
+            membership = CircleMember.objects.create(
+                circle=circle,
+                resident=lecturer.resident,
+                role=CircleMember.Role.ORGANISER if index == 0 else CircleMember.Role.MODERATOR,
+                status=CircleMember.Status.ACTIVE,
+                joined_at=now,
+            )
+            _room_join(circle, membership)
+        for enrolment in offering.enrolments.filter(
+            status=Enrolment.Status.ENROLLED
+        ).select_related("resident"):
+            _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+    return circle
+
+
+def _cohort_join(circle: Circle, resident: Resident, added_by_id: int | None) -> None:
+    membership = CircleMember.objects.filter(circle=circle, resident=resident).first()
+    if membership is not None and membership.status in (
+        CircleMember.Status.ACTIVE,
+        CircleMember.Status.BANNED,
+        # They left the circle: their choice outlives any later enrolment.
+        CircleMember.Status.LEFT,
+    ):
+        return
+    if membership is None:
+        membership = CircleMember(circle=circle, resident=resident)
+    membership.role = CircleMember.Role.MEMBER
+    membership.status = CircleMember.Status.ACTIVE
+    membership.via_offering = True
+    membership.added_by_id = added_by_id
+    membership.joined_at = timezone.now()
+    membership.save()
+    # A child waits for the room until it has an adult moderator (the same rule as the course
+    # room); the circle membership stands meanwhile.
+    with contextlib.suppress(Invalid):
+        _room_join(circle, membership)
+
+
+def circle_cohort_join(*, offering_id: int, resident_id: int) -> None:
+    """A resident took a seat in the offering: they join its circle (unless banned from it)."""
+    with transaction.atomic():
+        circle = circle_for_offering(offering_id=offering_id)
+        if circle is None or circle.is_closed:
+            return
+        circle = _locked(circle.pk)
+        enrolment = (
+            Enrolment.objects.select_related("resident")
+            .filter(offering_id=offering_id, resident_id=resident_id, status="enrolled")
+            .first()
+        )
+        if enrolment is not None:
+            _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+
+
+def circle_cohort_leave(*, offering_id: int, resident_id: int) -> None:
+    """A resident gave up their seat before the end: the membership the seat brought goes too
+    (one they chose themselves, or a role, stays)."""
+    with transaction.atomic():
+        circle = Circle.objects.filter(offering_id=offering_id).first()
+        if circle is None:
+            return
+        circle = _locked(circle.pk)
+        membership = (
+            CircleMember.objects.select_related("resident")
+            .filter(
+                circle=circle,
+                resident_id=resident_id,
+                status=CircleMember.Status.ACTIVE,
+                role=CircleMember.Role.MEMBER,
+                via_offering=True,
+            )
+            .first()
+        )
+        if membership is not None:
+            membership.delete()
+            _room_leave(circle, membership.resident)
+
+
+def circle_cohort_completed(*, offering_id: int, resident_ids: Iterable[int]) -> int:
+    """The offering ended: those who completed it keep their membership for good (it no
+    longer hangs on the enrolment).  Returns how many memberships were kept."""
+    return CircleMember.objects.filter(
+        circle__offering_id=offering_id,
+        resident_id__in=list(resident_ids),
+        status=CircleMember.Status.ACTIVE,
+    ).update(via_offering=False)
+
+
+def cohort_offering_ids() -> list[int]:
+    """The published offerings, whose cohorts have circles (for ``circle_cohort_sync``)."""
+    return list(
+        Offering.objects.filter(status=Offering.Status.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def circle_cohort_sync(*, offering_id: int) -> int:
+    """Make sure a published offering has its circle with its seated cohort in it: the repair
+    for a domain event that was lost (a crash between the commit and the handler).  Whoever
+    left or was banned stays out.  Returns how many residents were added."""
+    had_circle = Circle.objects.filter(offering_id=offering_id).exists()
+    circle = circle_for_offering(offering_id=offering_id)
+    if circle is None or circle.is_closed:
+        return 0
+    # A circle made just now came with the seated cohort already in it.
+    added = 0 if had_circle else circle.memberships.filter(via_offering=True).count()
+    with transaction.atomic():
+        circle = _locked(circle.pk)
+        # A request or an invitation is no reason to stay out: the seat lets them in, as the
+        # lost event would have (``_cohort_join``).
+        known = set(
+            circle.memberships.filter(status__in=[CircleMember.Status.ACTIVE, *_GONE]).values_list(
+                "resident_id", flat=True
+            )
+        )
+        for enrolment in Enrolment.objects.filter(
+            offering_id=offering_id, status=Enrolment.Status.ENROLLED
+        ).select_related("resident"):
+            if enrolment.resident_id not in known:
+                _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+                added += 1
+    return added

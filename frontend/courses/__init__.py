@@ -1,0 +1,1 @@
+"""The course pages: views, forms and urls."""

@@ -1,0 +1,1 @@
+"""The resident's message pages: views, forms and urls."""

@@ -1,0 +1,1 @@
+"""The resident's notification pages: views, forms and urls."""
