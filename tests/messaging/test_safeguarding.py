@@ -20,7 +20,6 @@ from tests.factories import (
     VettingRecordFactory,
 )
 from tests.messaging.factories import RoomFactory, member_of
-from tests.messaging.test_consumer import _resident_socket
 
 pytestmark = pytest.mark.usefixtures("generous_send_rate")
 
@@ -123,7 +122,7 @@ def test_an_unvetted_adult_cannot_be_made_moderator_of_a_room_with_children():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
+async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused(resident_socket):
     @database_sync_to_async
     def setting_up():
         room, _guardian = room_with_a_child()
@@ -135,7 +134,7 @@ async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
         return room, expired
 
     room, expired = await setting_up()
-    socket = await _resident_socket(expired)
+    socket = await resident_socket(expired)
     await socket.send_json_to(
         {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": "x"}
     )
@@ -144,7 +143,6 @@ async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
 
     assert (error["type"], error["code"]) == ("error", "forbidden")
     assert not await sync_to_async(Message.objects.filter(author=expired).exists)()
-    await socket.disconnect()
 
 
 @pytest.mark.django_db
