@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.validators import URLValidator
 from django.db import close_old_connections, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from hypothesis import HealthCheck, settings
@@ -40,7 +40,6 @@ from messaging.models import Message, Room
 SEED = int(os.environ.get("CONTRACT_SEED", "20250520"))
 MAX_EXAMPLES = 6
 CSRF_TOKEN = "contracttestcsrftoken00000000000"  # a 32-character secret, sent as cookie and header
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
 PERSONA = "lecturer"  # an organiser and a lecturer: most operations have something to answer
 
 
@@ -49,29 +48,28 @@ def _ids(rows: Any) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def demo_town(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
-    """The demo town of ``make run``, shared by every operation and rolled back at the end."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        transaction.atomic(),
-    ):
-        # Requests go through the real WSGI handler, which closes the database connection after
-        # each one (and with it, on PostgreSQL, this transaction); Django's test client stops
-        # that the same way.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        for command in ("seed_demo", "seed_demo_courses", "seed_demo_circles"):
-            call_command(command, stdout=StringIO(), stderr=StringIO())
-        persona = Resident.objects.get(login_name=f"persona-{PERSONA}")
-        client = Client()
-        client.force_login(persona)
-        yield {
-            "persona": persona,
-            "ids": {**_demo_ids(persona), "district": _district_slugs()},
-            "session": client.cookies["sessionid"].value,
-        }
-        transaction.set_rollback(True)
+def demo_town(module_db, django_db_blocker) -> Iterator[dict[str, Any]]:
+    """The demo town of ``make run``, shared by every operation and rolled back at the end
+    (``module_db``)."""
+    # Requests go through the real WSGI handler, which closes the database connection after each
+    # one (and with it, on PostgreSQL, the module's transaction); Django's test client stops that
+    # the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock():
+            for command in ("seed_demo", "seed_demo_courses", "seed_demo_circles"):
+                call_command(command, stdout=StringIO(), stderr=StringIO())
+            persona = Resident.objects.get(login_name=f"persona-{PERSONA}")
+            client = Client()
+            client.force_login(persona)
+            town = {
+                "persona": persona,
+                "ids": {**_demo_ids(persona), "district": _district_slugs()},
+                "session": client.cookies["sessionid"].value,
+            }
+        yield town
+    finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 

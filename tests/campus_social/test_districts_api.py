@@ -9,13 +9,7 @@ from tests.factories import DistrictFactory, ResidentFactory
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
-
-
-def test_a_signed_in_resident_lists_the_districts_by_reading_with_their_codes():
+def test_a_signed_in_resident_lists_the_districts_by_reading_with_their_codes(signed_in):
     DistrictFactory(slug="minami", name="南地区", name_kana="みなみ")
     DistrictFactory(slug="kita", name="北地区", name_kana="きた")
 
@@ -35,7 +29,7 @@ def test_anonymous_callers_are_refused_the_districts():
 
 @pytest.mark.parametrize("rows", [2, 15])
 def test_the_district_list_costs_the_same_queries_however_many_districts(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against a query per district (none today: keep it so if districts grow fields)."""
     DistrictFactory.create_batch(rows)

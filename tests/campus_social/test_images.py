@@ -206,7 +206,11 @@ def test_a_stream_without_a_size_is_refused_once_it_passes_the_byte_limit():
 def test_a_file_exactly_at_the_byte_limit_is_accepted():
     data = _photo_with_gps()
 
-    clean_image(_upload(data), max_bytes=len(data))
+    image = _reopened(clean_image(_upload(data), max_bytes=len(data)))
+
+    assert image.size == (64, 48)
+    # One byte less and the same file is refused: the limit is inclusive, not merely generous.
+    assert _refusal(_upload(data), max_bytes=len(data) - 1).code == "image_too_large"
 
 
 def test_the_default_byte_limit_is_five_megabytes():

@@ -2,12 +2,7 @@
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
-from campus_social.asgi import application
 from campus_social.common.origin import websocket_origin_allowed
 from tests.factories import ResidentFactory
 
@@ -56,31 +51,15 @@ def test_origins_listed_in_full_are_allowed_behind_a_proxy_that_rewrites_the_hos
     assert not websocket_origin_allowed(origin="https://other.example.jp:8443", host="app:8000")
 
 
-@database_sync_to_async
-def _signed_in_cookie() -> bytes:
-    resident = ResidentFactory()
-    session = SessionStore()
-    session[SESSION_KEY] = str(resident.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = resident.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("origin", "connects"), [(b"http://localhost:8000", True), (b"http://localhost:9999", False)]
 )
 async def test_the_asgi_application_refuses_a_page_on_another_port_of_the_same_host(
-    origin, connects
+    origin, connects, websockets, session_cookie
 ):
-    cookie = await _signed_in_cookie()
-    socket = WebsocketCommunicator(
-        application,
-        "/ws/v1/",
-        headers=[(b"host", b"localhost:8000"), (b"origin", origin), (b"cookie", cookie)],
-    )
+    cookie = await session_cookie(await database_sync_to_async(ResidentFactory)())
+    socket = websockets((b"host", b"localhost:8000"), (b"origin", origin), (b"cookie", cookie))
     connected, _code = await socket.connect()
     assert connected is connects
-    await socket.disconnect()

@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import Circle, CircleEvent, CircleMember, CircleTopic, Thread
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.django_db
 CIRCLE = "/api/v1/circles/1/"
 THREAD = CIRCLE + "threads/1/"
 EVENT = CIRCLE + "events/1/"
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def iso(moment) -> str:
@@ -227,7 +220,7 @@ def _filled(value, values):
 
 @pytest.mark.parametrize(("method", "template", "payload"), INSIDE, ids=lambda v: str(v))
 def test_an_outsider_gets_404_on_every_route_of_an_invite_only_circle(
-    hidden, method, template, payload
+    hidden, method, template, payload, signed_in
 ):
     before = (Thread.objects.count(), CircleEvent.objects.count(), CircleMember.objects.count())
 
@@ -251,7 +244,7 @@ MEMBERS_ONLY = [
 
 @pytest.mark.parametrize(("method", "template", "payload"), MEMBERS_ONLY, ids=lambda v: str(v))
 def test_a_non_member_of_an_open_circle_gets_403_not_a_member_inside_it(
-    hidden, method, template, payload
+    hidden, method, template, payload, signed_in
 ):
     Circle.objects.filter(pk=hidden["c"]).update(visibility=Circle.Visibility.OPEN)
     before = (Thread.objects.count(), CircleEvent.objects.count(), CircleMember.objects.count())
@@ -267,7 +260,7 @@ def test_a_non_member_of_an_open_circle_gets_403_not_a_member_inside_it(
 # --- The directory -------------------------------------------------------------------------------
 
 
-def test_the_directory_lists_a_circle_with_its_figures_and_my_standing():
+def test_the_directory_lists_a_circle_with_its_figures_and_my_standing(signed_in):
     district = DistrictFactory(slug="minato", name="港地区")
     circle = make_circle(district_id=district.pk, topics=["arts", "crafts"])
     reader = add_member(circle)
@@ -299,7 +292,7 @@ def test_the_directory_lists_a_circle_with_its_figures_and_my_standing():
     ]
 
 
-def test_the_directory_shows_when_a_circle_last_met_and_talked():
+def test_the_directory_shows_when_a_circle_last_met_and_talked(signed_in):
     circle = make_circle()
     member = add_member(circle)
     thread = services.thread_create(actor=member, circle_id=circle.pk, title="題", body="本文")
@@ -315,7 +308,7 @@ def test_the_directory_shows_when_a_circle_last_met_and_talked():
     assert item["my_status"] is None
 
 
-def test_invite_only_and_closed_circles_stay_out_of_the_directory_for_outsiders():
+def test_invite_only_and_closed_circles_stay_out_of_the_directory_for_outsiders(signed_in):
     shown = make_circle(name="公開の輪")
     hidden = make_circle(name="招待の輪", visibility=Circle.Visibility.INVITE_ONLY)
     closed = make_circle(name="閉じた輪")
@@ -331,7 +324,7 @@ def test_invite_only_and_closed_circles_stay_out_of_the_directory_for_outsiders(
     assert listed(invited) == {shown.pk: None, hidden.pk: "invited"}
 
 
-def test_a_banned_resident_sees_their_standing_in_the_directory():
+def test_a_banned_resident_sees_their_standing_in_the_directory(signed_in):
     circle = make_circle()
     banned = add_member(circle)
     services.circle_member_remove(
@@ -343,7 +336,7 @@ def test_a_banned_resident_sees_their_standing_in_the_directory():
     assert item["my_status"] == "banned"
 
 
-def test_the_directory_is_filtered_by_topic_district_activity_children_and_words():
+def test_the_directory_is_filtered_by_topic_district_activity_children_and_words(signed_in):
     district = DistrictFactory(slug="aoba")
     wanted = make_circle(
         name="スマホの輪",
@@ -385,7 +378,7 @@ def test_the_directory_is_filtered_by_topic_district_activity_children_and_words
         ({"district": "not a slug!"}, "district"),
     ],
 )
-def test_a_bad_directory_filter_answers_400_naming_it(params, field):
+def test_a_bad_directory_filter_answers_400_naming_it(params, field, signed_in):
     response = signed_in(ResidentFactory()).get("/api/v1/circles/", params)
 
     assert response.status_code == 400
@@ -395,7 +388,7 @@ def test_a_bad_directory_filter_answers_400_naming_it(params, field):
     assert list(body["fields"]) == [field]
 
 
-def test_a_child_finds_only_circles_open_to_children():
+def test_a_child_finds_only_circles_open_to_children(signed_in):
     for_children = make_circle(organiser=vetted_adult(), for_children=True)
     make_circle()
 
@@ -405,7 +398,9 @@ def test_a_child_finds_only_circles_open_to_children():
 
 
 @pytest.mark.parametrize("rows", [3, 13])
-def test_the_directory_costs_the_same_queries_however_many_circles(django_assert_num_queries, rows):
+def test_the_directory_costs_the_same_queries_however_many_circles(
+    django_assert_num_queries, rows, signed_in
+):
     """Guards against loading each circle's district, topics, member count, liveliness or my
     standing per row."""
     reader = ResidentFactory()
@@ -429,7 +424,7 @@ def test_the_directory_costs_the_same_queries_however_many_circles(django_assert
 # --- Creating and changing a circle --------------------------------------------------------------
 
 
-def test_a_resident_creates_a_circle_and_becomes_its_organiser():
+def test_a_resident_creates_a_circle_and_becomes_its_organiser(signed_in):
     founder = ResidentFactory()
     district = DistrictFactory(slug="kawara")
 
@@ -464,7 +459,7 @@ def test_a_resident_creates_a_circle_and_becomes_its_organiser():
     assert body["topics"] == ["health", "nature"]
 
 
-def test_a_new_circle_without_its_required_fields_answers_400_naming_them():
+def test_a_new_circle_without_its_required_fields_answers_400_naming_them(signed_in):
     client = signed_in(ResidentFactory())
     response = client.post(
         "/api/v1/circles/",
@@ -489,7 +484,7 @@ def test_a_new_circle_without_its_required_fields_answers_400_naming_them():
     assert not Circle.objects.exists()
 
 
-def test_a_circle_open_to_children_needs_a_vetted_organiser():
+def test_a_circle_open_to_children_needs_a_vetted_organiser(signed_in):
     district = DistrictFactory()
     values = {
         "name": "親子将棋",
@@ -508,7 +503,7 @@ def test_a_circle_open_to_children_needs_a_vetted_organiser():
     assert Circle.objects.get().for_children
 
 
-def test_a_child_cannot_create_a_circle():
+def test_a_child_cannot_create_a_circle(signed_in):
     response = signed_in(ChildFactory()).post(
         "/api/v1/circles/",
         {"name": "a", "name_kana": "あ", "district_id": DistrictFactory().pk, "topics": ["arts"]},
@@ -520,7 +515,7 @@ def test_a_child_cannot_create_a_circle():
     assert not Circle.objects.exists()
 
 
-def test_a_circle_page_shows_my_role_its_offering_and_its_chat_room_to_members():
+def test_a_circle_page_shows_my_role_its_offering_and_its_chat_room_to_members(signed_in):
     offering = OfferingFactory()
     circle = services.circle_for_offering(offering_id=offering.pk)
     lecturer = offering.course.owner.resident
@@ -540,14 +535,14 @@ def test_a_circle_page_shows_my_role_its_offering_and_its_chat_room_to_members()
     )
 
 
-def test_an_unknown_circle_answers_404():
+def test_an_unknown_circle_answers_404(signed_in):
     response = signed_in(ResidentFactory()).get("/api/v1/circles/999999/")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
-def test_the_organiser_changes_the_circles_details():
+def test_the_organiser_changes_the_circles_details(signed_in):
     circle = make_circle()
 
     response = signed_in(organiser_of(circle)).patch(
@@ -566,7 +561,7 @@ def test_the_organiser_changes_the_circles_details():
     assert response.json()["topics"] == ["music"]
 
 
-def test_a_member_cannot_change_the_circles_details():
+def test_a_member_cannot_change_the_circles_details(signed_in):
     circle = make_circle()
 
     response = signed_in(add_member(circle)).patch(
@@ -579,7 +574,7 @@ def test_a_member_cannot_change_the_circles_details():
     assert circle.name == "書道の輪"
 
 
-def test_a_bad_change_answers_400_and_changes_nothing():
+def test_a_bad_change_answers_400_and_changes_nothing(signed_in):
     circle = make_circle()
 
     response = signed_in(organiser_of(circle)).patch(
@@ -592,7 +587,7 @@ def test_a_bad_change_answers_400_and_changes_nothing():
     assert (circle.name, circle.visibility) == ("書道の輪", "open")
 
 
-def test_the_organiser_closes_the_circle_and_nobody_joins_it_after():
+def test_the_organiser_closes_the_circle_and_nobody_joins_it_after(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -614,7 +609,9 @@ def test_the_organiser_closes_the_circle_and_nobody_joins_it_after():
 # --- The picture ---------------------------------------------------------------------------------
 
 
-def test_a_circles_picture_is_stored_without_its_exif_and_shown_to_whoever_sees_the_circle(media):
+def test_a_circles_picture_is_stored_without_its_exif_and_shown_to_whoever_sees_the_circle(
+    media, signed_in
+):
     circle = make_circle()
     data = jpeg_with_gps()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the sender's GPS position
@@ -634,7 +631,7 @@ def test_a_circles_picture_is_stored_without_its_exif_and_shown_to_whoever_sees_
     assert "exif" not in picture.info
 
 
-def test_the_picture_is_removed_and_then_not_found(media):
+def test_the_picture_is_removed_and_then_not_found(media, signed_in):
     circle = make_circle()
     organiser = signed_in(organiser_of(circle))
     organiser.put(
@@ -651,7 +648,7 @@ def test_the_picture_is_removed_and_then_not_found(media):
     assert shown.json()["code"] == "not_found"
 
 
-def test_a_member_cannot_change_the_picture_and_a_non_image_is_refused(media):
+def test_a_member_cannot_change_the_picture_and_a_non_image_is_refused(media, signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -677,7 +674,7 @@ def test_a_member_cannot_change_the_picture_and_a_non_image_is_refused(media):
 # --- My circles ------------------------------------------------------------------------------
 
 
-def test_my_circles_list_my_standings_and_my_childs_by_given_name():
+def test_my_circles_list_my_standings_and_my_childs_by_given_name(signed_in):
     link = GuardianLinkFactory()
     guardian, child = link.guardian, link.child
     mine = make_circle(name="私の輪")
@@ -716,7 +713,9 @@ def test_my_circles_list_my_standings_and_my_childs_by_given_name():
 
 
 @pytest.mark.parametrize("rows", [3, 13])
-def test_my_circles_cost_the_same_queries_however_many_there_are(django_assert_num_queries, rows):
+def test_my_circles_cost_the_same_queries_however_many_there_are(
+    django_assert_num_queries, rows, signed_in
+):
     """Guards against loading each standing's circle, district or resident per row."""
     link = GuardianLinkFactory()
     VettingRecordFactory(resident=link.guardian)  # to be a member of a circle for children
@@ -773,7 +772,7 @@ def test_city_staff_read_how_many_course_circles_lived_on(staff_api):
     assert two.json() == {"weeks": 2, "ended": 3, "alive": 1, "share": pytest.approx(1 / 3)}
 
 
-def test_the_survival_figure_is_for_city_staff_only():
+def test_the_survival_figure_is_for_city_staff_only(signed_in):
     response = signed_in(ResidentFactory()).get("/api/v1/circles/survival/")
 
     assert response.status_code == 403
@@ -788,7 +787,7 @@ def test_a_bad_number_of_weeks_answers_400(staff_api, weeks):
     assert list(response.json()["fields"]) == ["weeks"]
 
 
-def test_a_circle_names_its_district_by_the_code_the_district_list_gives_as_offerings_do():
+def test_a_circle_names_its_district_by_the_code_the_district_list_gives_as_offerings_do(signed_in):
     DistrictFactory(slug="kawara", name="川原地区")
     DistrictFactory(slug="kita", name="北地区")
     founder = signed_in(ResidentFactory())
@@ -812,7 +811,7 @@ def test_a_circle_names_its_district_by_the_code_the_district_list_gives_as_offe
     assert [c["id"] for c in found] == [created.json()["id"]]
 
 
-def test_a_circle_with_an_unknown_or_no_district_code_answers_400_naming_district():
+def test_a_circle_with_an_unknown_or_no_district_code_answers_400_naming_district(signed_in):
     client = signed_in(ResidentFactory())
     values = {"name": "囲碁の会", "name_kana": "いごのかい", "topics": ["other"]}
 
@@ -824,7 +823,9 @@ def test_a_circle_with_an_unknown_or_no_district_code_answers_400_naming_distric
     assert not Circle.objects.exists()
 
 
-def test_the_district_id_of_the_previous_release_is_still_accepted_and_the_code_wins_over_it():
+def test_the_district_id_of_the_previous_release_is_still_accepted_and_the_code_wins_over_it(
+    signed_in,
+):
     """``district_id`` is deprecated (docs/api.md): accepted until the next release."""
     kawara, kita = DistrictFactory(slug="kawara"), DistrictFactory(slug="kita")
     client = signed_in(ResidentFactory())

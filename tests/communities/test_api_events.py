@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import CircleEvent, Rsvp
@@ -13,12 +12,6 @@ from tests.courses.factories import LecturerFactory, VettingRecordFactory
 from tests.factories import GuardianLinkFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def iso(moment) -> str:
@@ -61,7 +54,7 @@ def vetted_adult():
     return lecturer.resident
 
 
-def test_the_organiser_plans_a_meeting_given_with_its_offset():
+def test_the_organiser_plans_a_meeting_given_with_its_offset(signed_in):
     circle = make_circle()
     add_member(circle)
 
@@ -91,7 +84,7 @@ def test_the_organiser_plans_a_meeting_given_with_its_offset():
     assert body["starts_at"] == iso(event.starts_at)
 
 
-def test_a_meeting_without_an_offset_or_ending_before_it_starts_answers_400():
+def test_a_meeting_without_an_offset_or_ending_before_it_starts_answers_400(signed_in):
     circle = make_circle()
     client = signed_in(organiser_of(circle))
 
@@ -123,7 +116,7 @@ def test_a_meeting_without_an_offset_or_ending_before_it_starts_answers_400():
     assert not CircleEvent.objects.exists()
 
 
-def test_a_plain_member_cannot_plan_a_meeting():
+def test_a_plain_member_cannot_plan_a_meeting(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -143,7 +136,7 @@ def test_a_plain_member_cannot_plan_a_meeting():
     assert not CircleEvent.objects.exists()
 
 
-def test_meetings_are_listed_upcoming_by_default_or_past_or_all():
+def test_meetings_are_listed_upcoming_by_default_or_past_or_all(signed_in):
     circle = make_circle()
     member = add_member(circle)
     later = plan(circle, days=14, title="再来週")
@@ -167,7 +160,7 @@ def test_meetings_are_listed_upcoming_by_default_or_past_or_all():
     assert list(bad.json()["fields"]) == ["when"]
 
 
-def test_a_meeting_shows_who_is_coming_and_my_answer():
+def test_a_meeting_shows_who_is_coming_and_my_answer(signed_in):
     circle = make_circle()
     member, other = add_member(circle), add_member(circle)
     event = plan(circle)
@@ -187,7 +180,7 @@ def test_a_meeting_shows_who_is_coming_and_my_answer():
     )
 
 
-def test_a_member_answers_whether_they_come_and_changes_their_mind():
+def test_a_member_answers_whether_they_come_and_changes_their_mind(signed_in):
     circle = make_circle()
     member = add_member(circle)
     event = plan(circle)
@@ -201,7 +194,7 @@ def test_a_member_answers_whether_they_come_and_changes_their_mind():
     assert Rsvp.objects.get(event=event, resident=member).answer == "no"
 
 
-def test_an_answer_that_is_not_yes_maybe_or_no_answers_400():
+def test_an_answer_that_is_not_yes_maybe_or_no_answers_400(signed_in):
     circle = make_circle()
     member = add_member(circle)
     event = plan(circle)
@@ -215,7 +208,7 @@ def test_an_answer_that_is_not_yes_maybe_or_no_answers_400():
     assert not Rsvp.objects.exists()
 
 
-def test_a_guardian_answers_for_their_child():
+def test_a_guardian_answers_for_their_child(signed_in):
     link = GuardianLinkFactory()
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)
@@ -231,7 +224,7 @@ def test_a_guardian_answers_for_their_child():
     assert Rsvp.objects.get(event=event).resident == link.child
 
 
-def test_the_organiser_moves_and_cancels_a_meeting_and_then_nobody_answers():
+def test_the_organiser_moves_and_cancels_a_meeting_and_then_nobody_answers(signed_in):
     circle = make_circle()
     member = add_member(circle)
     event = plan(circle)
@@ -253,7 +246,7 @@ def test_the_organiser_moves_and_cancels_a_meeting_and_then_nobody_answers():
     assert not Rsvp.objects.exists()
 
 
-def test_a_plain_member_cannot_change_or_cancel_a_meeting():
+def test_a_plain_member_cannot_change_or_cancel_a_meeting(signed_in):
     circle = make_circle()
     member = add_member(circle)
     event = plan(circle)
@@ -267,7 +260,7 @@ def test_a_plain_member_cannot_change_or_cancel_a_meeting():
     assert (event.place, event.cancelled_at) == ("中央公民館", None)
 
 
-def test_a_meeting_of_another_circle_is_not_found_under_this_one():
+def test_a_meeting_of_another_circle_is_not_found_under_this_one(signed_in):
     mine = make_circle()
     member = add_member(mine)
     elsewhere = make_circle()
@@ -292,7 +285,7 @@ def test_a_meeting_of_another_circle_is_not_found_under_this_one():
 # --- Calendars -----------------------------------------------------------------------------------
 
 
-def test_the_circles_meetings_come_as_one_calendar_file():
+def test_the_circles_meetings_come_as_one_calendar_file(signed_in):
     circle = make_circle(name="俳句の会")
     member = add_member(circle)
     plan(circle, title="吟行")
@@ -313,7 +306,7 @@ def test_the_circles_meetings_come_as_one_calendar_file():
     assert "STATUS:CANCELLED" in text
 
 
-def test_calendar_apps_that_ask_only_for_text_calendar_get_the_file():
+def test_calendar_apps_that_ask_only_for_text_calendar_get_the_file(signed_in):
     circle = make_circle()
     event = plan(circle)
 
@@ -332,7 +325,7 @@ def test_calendar_apps_that_ask_only_for_text_calendar_get_the_file():
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_meeting_list_costs_the_same_queries_however_many_meetings(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against counting each meeting's answers per row."""
     circle = make_circle()
@@ -353,7 +346,7 @@ def test_the_meeting_list_costs_the_same_queries_however_many_meetings(
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_calendar_file_costs_the_same_queries_however_many_meetings(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each meeting's circle (for its name) per row."""
     circle = make_circle()

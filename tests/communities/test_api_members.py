@@ -3,7 +3,6 @@ removing, banning, roles and the organiser's hand-over, and children joining thr
 guardian."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import Circle, CircleMember
@@ -13,12 +12,6 @@ from tests.courses.factories import LecturerFactory, VettingRecordFactory
 from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def standing(circle, resident) -> CircleMember | None:
@@ -42,7 +35,7 @@ def url(circle, rest: str = "") -> str:
 # --- Joining -------------------------------------------------------------------------------------
 
 
-def test_a_resident_joins_an_open_circle_and_its_chat_room():
+def test_a_resident_joins_an_open_circle_and_its_chat_room(signed_in):
     circle = make_circle()
     joiner = ResidentFactory()
 
@@ -54,7 +47,7 @@ def test_a_resident_joins_an_open_circle_and_its_chat_room():
     assert in_room(circle, joiner)
 
 
-def test_joining_a_moderated_circle_asks_and_the_organiser_approves():
+def test_joining_a_moderated_circle_asks_and_the_organiser_approves(signed_in):
     circle = make_circle(visibility=Circle.Visibility.MODERATED)
     asker = ResidentFactory()
 
@@ -71,7 +64,7 @@ def test_joining_a_moderated_circle_asks_and_the_organiser_approves():
     assert in_room(circle, asker)
 
 
-def test_a_declined_request_is_forgotten():
+def test_a_declined_request_is_forgotten(signed_in):
     circle = make_circle(visibility=Circle.Visibility.MODERATED)
     asker = add_member(circle)
 
@@ -84,7 +77,7 @@ def test_a_declined_request_is_forgotten():
     assert standing(circle, asker) is None
 
 
-def test_deciding_without_a_request_answers_409_and_a_member_cannot_decide():
+def test_deciding_without_a_request_answers_409_and_a_member_cannot_decide(signed_in):
     circle = make_circle(visibility=Circle.Visibility.MODERATED)
     asker = add_member(circle)
     bystander = ResidentFactory()
@@ -107,7 +100,7 @@ def test_deciding_without_a_request_answers_409_and_a_member_cannot_decide():
     assert standing(circle, asker).status == "requested"
 
 
-def test_an_outsider_cannot_join_an_invite_only_circle_it_cannot_see():
+def test_an_outsider_cannot_join_an_invite_only_circle_it_cannot_see(signed_in):
     circle = make_circle(visibility=Circle.Visibility.INVITE_ONLY)
     outsider = ResidentFactory()
 
@@ -117,7 +110,7 @@ def test_an_outsider_cannot_join_an_invite_only_circle_it_cannot_see():
     assert standing(circle, outsider) is None
 
 
-def test_joining_an_invite_only_circle_one_can_see_without_an_invitation_answers_403():
+def test_joining_an_invite_only_circle_one_can_see_without_an_invitation_answers_403(signed_in):
     """A guardian sees the circle their child is in, but was not invited to it."""
     link = GuardianLinkFactory()
     circle = make_circle(organiser=vetted_adult(), for_children=True)
@@ -135,7 +128,7 @@ def test_joining_an_invite_only_circle_one_can_see_without_an_invitation_answers
     assert standing(circle, link.guardian) is None
 
 
-def test_an_invited_resident_joins_an_invite_only_circle():
+def test_an_invited_resident_joins_an_invite_only_circle(signed_in):
     circle = make_circle(visibility=Circle.Visibility.INVITE_ONLY)
     invitee = ResidentFactory()
 
@@ -153,7 +146,7 @@ def test_an_invited_resident_joins_an_invite_only_circle():
     assert standing(circle, invitee).status == "active"
 
 
-def test_inviting_an_unknown_resident_answers_404_and_a_member_cannot_invite():
+def test_inviting_an_unknown_resident_answers_404_and_a_member_cannot_invite(signed_in):
     circle = make_circle()
     member = add_member(circle)
     other = ResidentFactory()
@@ -171,7 +164,7 @@ def test_inviting_an_unknown_resident_answers_404_and_a_member_cannot_invite():
     assert standing(circle, other) is None
 
 
-def test_joining_twice_answers_409_already_member():
+def test_joining_twice_answers_409_already_member(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -184,7 +177,7 @@ def test_joining_twice_answers_409_already_member():
 # --- Leaving, removing, banning -----------------------------------------------------------------
 
 
-def test_a_member_leaves_the_circle_and_its_chat_room():
+def test_a_member_leaves_the_circle_and_its_chat_room(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -195,7 +188,7 @@ def test_a_member_leaves_the_circle_and_its_chat_room():
     assert not in_room(circle, member)
 
 
-def test_the_organiser_leaves_only_after_naming_a_successor():
+def test_the_organiser_leaves_only_after_naming_a_successor(signed_in):
     circle = make_circle()
     organiser = organiser_of(circle)
     successor = add_member(circle)
@@ -211,7 +204,7 @@ def test_the_organiser_leaves_only_after_naming_a_successor():
     assert standing(circle, organiser).status == "left"
 
 
-def test_the_organiser_hands_the_role_on_and_stays_as_a_moderator():
+def test_the_organiser_hands_the_role_on_and_stays_as_a_moderator(signed_in):
     circle = make_circle()
     organiser = organiser_of(circle)
     successor = add_member(circle)
@@ -227,7 +220,7 @@ def test_the_organiser_hands_the_role_on_and_stays_as_a_moderator():
     assert standing(circle, organiser).role == "moderator"
 
 
-def test_handing_the_role_to_a_non_member_answers_400_and_changes_nothing():
+def test_handing_the_role_to_a_non_member_answers_400_and_changes_nothing(signed_in):
     circle = make_circle()
     organiser = organiser_of(circle)
 
@@ -241,7 +234,7 @@ def test_handing_the_role_to_a_non_member_answers_400_and_changes_nothing():
     assert organiser_of(circle) == organiser
 
 
-def test_a_moderator_removes_a_member_from_the_circle_and_its_chat_room():
+def test_a_moderator_removes_a_member_from_the_circle_and_its_chat_room(signed_in):
     circle = make_circle()
     moderator = add_member(circle)
     services.circle_role_set(
@@ -256,7 +249,7 @@ def test_a_moderator_removes_a_member_from_the_circle_and_its_chat_room():
     assert not in_room(circle, member)
 
 
-def test_a_member_cannot_remove_another():
+def test_a_member_cannot_remove_another(signed_in):
     circle = make_circle()
     member, other = add_member(circle), add_member(circle)
 
@@ -266,7 +259,7 @@ def test_a_member_cannot_remove_another():
     assert standing(circle, other).status == "active"
 
 
-def test_a_banned_resident_cannot_rejoin_until_the_ban_is_lifted():
+def test_a_banned_resident_cannot_rejoin_until_the_ban_is_lifted(signed_in):
     circle = make_circle()
     troublemaker = add_member(circle)
     organiser = signed_in(organiser_of(circle))
@@ -289,7 +282,7 @@ def test_a_banned_resident_cannot_rejoin_until_the_ban_is_lifted():
     assert standing(circle, troublemaker).status == "active"
 
 
-def test_lifting_a_ban_that_is_not_there_answers_409():
+def test_lifting_a_ban_that_is_not_there_answers_409(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -303,7 +296,7 @@ def test_lifting_a_ban_that_is_not_there_answers_409():
 # --- Roles -----------------------------------------------------------------------------------------
 
 
-def test_the_organiser_makes_a_member_a_moderator_and_back():
+def test_the_organiser_makes_a_member_a_moderator_and_back(signed_in):
     circle = make_circle()
     member = add_member(circle)
     client = signed_in(organiser_of(circle))
@@ -321,7 +314,7 @@ def test_the_organiser_makes_a_member_a_moderator_and_back():
     assert standing(circle, member).role == "member"
 
 
-def test_only_the_organiser_gives_roles_and_only_moderator_or_member():
+def test_only_the_organiser_gives_roles_and_only_moderator_or_member(signed_in):
     circle = make_circle()
     member, other = add_member(circle), add_member(circle)
 
@@ -341,7 +334,7 @@ def test_only_the_organiser_gives_roles_and_only_moderator_or_member():
 # --- Lists -------------------------------------------------------------------------------------
 
 
-def test_members_are_listed_organiser_first_then_moderators():
+def test_members_are_listed_organiser_first_then_moderators(signed_in):
     circle = make_circle()
     organiser = organiser_of(circle)
     member = add_member(circle, ResidentFactory(name_kana="あ"))
@@ -364,7 +357,7 @@ def test_members_are_listed_organiser_first_then_moderators():
     assert body["results"][2]["joined_at"]
 
 
-def test_requests_invitations_and_bans_are_pending_for_the_organisers_only():
+def test_requests_invitations_and_bans_are_pending_for_the_organisers_only(signed_in):
     circle = make_circle(visibility=Circle.Visibility.MODERATED)
     organiser = organiser_of(circle)
     asker = add_member(circle)
@@ -397,7 +390,7 @@ def test_requests_invitations_and_bans_are_pending_for_the_organisers_only():
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_member_list_costs_the_same_queries_however_many_members(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each member's resident (for their name) per row."""
     circle = make_circle()
@@ -414,7 +407,7 @@ def test_the_member_list_costs_the_same_queries_however_many_members(
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_pending_list_costs_the_same_queries_however_many_are_waiting(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each waiting resident or who added them per row."""
     circle = make_circle()
@@ -438,7 +431,7 @@ def test_the_pending_list_costs_the_same_queries_however_many_are_waiting(
 # --- Children ------------------------------------------------------------------------------
 
 
-def test_a_guardian_joins_their_child_and_members_see_the_childs_given_name_only():
+def test_a_guardian_joins_their_child_and_members_see_the_childs_given_name_only(signed_in):
     link = GuardianLinkFactory()
     child = link.child
     circle = make_circle(organiser=vetted_adult(), for_children=True)
@@ -459,7 +452,7 @@ def test_a_guardian_joins_their_child_and_members_see_the_childs_given_name_only
     assert child.name not in str(listed)
 
 
-def test_a_guardian_reads_the_member_list_of_their_childs_circle():
+def test_a_guardian_reads_the_member_list_of_their_childs_circle(signed_in):
     link = GuardianLinkFactory()
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)
@@ -470,7 +463,7 @@ def test_a_guardian_reads_the_member_list_of_their_childs_circle():
     assert link.child.pk in [m["resident_id"] for m in response.json()["results"]]
 
 
-def test_a_child_cannot_join_by_themselves():
+def test_a_child_cannot_join_by_themselves(signed_in):
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     child = ChildFactory()
 
@@ -481,7 +474,7 @@ def test_a_child_cannot_join_by_themselves():
     assert standing(circle, child) is None
 
 
-def test_a_guardian_cannot_join_their_child_to_a_circle_not_open_to_children():
+def test_a_guardian_cannot_join_their_child_to_a_circle_not_open_to_children(signed_in):
     link = GuardianLinkFactory()
     circle = make_circle()
 
@@ -494,7 +487,7 @@ def test_a_guardian_cannot_join_their_child_to_a_circle_not_open_to_children():
     assert standing(circle, link.child) is None
 
 
-def test_nobody_joins_a_child_who_is_not_their_own():
+def test_nobody_joins_a_child_who_is_not_their_own(signed_in):
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     child = ChildFactory()
 
@@ -506,7 +499,7 @@ def test_nobody_joins_a_child_who_is_not_their_own():
     assert standing(circle, child) is None
 
 
-def test_a_guardian_takes_their_child_out_of_a_circle():
+def test_a_guardian_takes_their_child_out_of_a_circle(signed_in):
     link = GuardianLinkFactory()
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)

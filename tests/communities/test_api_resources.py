@@ -7,7 +7,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from rest_framework.test import APIClient
 
 from communities import services, uploads
 from communities.models import Resource
@@ -17,12 +16,6 @@ from tests.factories import ResidentFactory
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def resources_url(circle) -> str:
@@ -61,7 +54,7 @@ def stored_files(root) -> list:
     return [path for path in root.rglob("*") if path.is_file()]
 
 
-def test_a_member_shares_a_link():
+def test_a_member_shares_a_link(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -87,7 +80,7 @@ def test_a_member_shares_a_link():
     )
 
 
-def test_a_link_that_is_not_http_answers_400():
+def test_a_link_that_is_not_http_answers_400(signed_in):
     circle = make_circle()
 
     response = signed_in(organiser_of(circle)).post(
@@ -99,7 +92,7 @@ def test_a_link_that_is_not_http_answers_400():
     assert not Resource.objects.exists()
 
 
-def test_a_member_shares_a_document_that_members_download(media):
+def test_a_member_shares_a_document_that_members_download(media, signed_in):
     circle = make_circle()
     member = add_member(circle)
     reader = add_member(circle)
@@ -124,7 +117,7 @@ def test_a_member_shares_a_document_that_members_download(media):
     assert b"".join(download.streaming_content) == PDF
 
 
-def test_a_shared_photo_loses_its_exif_and_gps(media):
+def test_a_shared_photo_loses_its_exif_and_gps(media, signed_in):
     circle = make_circle()
     member = add_member(circle)
     data = jpeg_with_gps()
@@ -154,7 +147,7 @@ def test_a_shared_photo_loses_its_exif_and_gps(media):
     ids=["program", "zip", "utf16"],
 )
 def test_an_upload_that_is_neither_a_picture_nor_a_document_is_refused_and_nothing_kept(
-    media, data
+    media, data, signed_in
 ):
     circle = make_circle()
 
@@ -169,7 +162,7 @@ def test_an_upload_that_is_neither_a_picture_nor_a_document_is_refused_and_nothi
     assert not stored_files(media)
 
 
-def test_a_document_that_is_too_large_is_refused_and_nothing_kept(media, monkeypatch):
+def test_a_document_that_is_too_large_is_refused_and_nothing_kept(media, monkeypatch, signed_in):
     monkeypatch.setattr(uploads, "DOCUMENT_MAX_BYTES", 64)
     circle = make_circle()
 
@@ -183,7 +176,7 @@ def test_a_document_that_is_too_large_is_refused_and_nothing_kept(media, monkeyp
     assert not stored_files(media)
 
 
-def test_a_multipart_share_without_a_file_answers_400(media):
+def test_a_multipart_share_without_a_file_answers_400(media, signed_in):
     circle = make_circle()
 
     response = signed_in(organiser_of(circle)).post(
@@ -195,7 +188,7 @@ def test_a_multipart_share_without_a_file_answers_400(media):
     assert not Resource.objects.exists()
 
 
-def test_a_non_member_cannot_share_and_nothing_is_kept(media):
+def test_a_non_member_cannot_share_and_nothing_is_kept(media, signed_in):
     circle = make_circle()
     outsider = signed_in(ResidentFactory())
 
@@ -210,7 +203,7 @@ def test_a_non_member_cannot_share_and_nothing_is_kept(media):
     assert not stored_files(media)
 
 
-def test_shared_resources_are_listed_newest_first():
+def test_shared_resources_are_listed_newest_first(signed_in):
     circle = make_circle()
     member = add_member(circle)
     older = share_link(circle, member, "古い")
@@ -222,7 +215,9 @@ def test_shared_resources_are_listed_newest_first():
     assert [r["id"] for r in response.json()["results"]] == [newer.pk, older.pk]
 
 
-def test_who_shared_removes_it_and_another_member_cannot(media, django_capture_on_commit_callbacks):
+def test_who_shared_removes_it_and_another_member_cannot(
+    media, django_capture_on_commit_callbacks, signed_in
+):
     circle = make_circle()
     member, other = add_member(circle), add_member(circle)
     resource = services.resource_add_file(
@@ -244,7 +239,7 @@ def test_who_shared_removes_it_and_another_member_cannot(media, django_capture_o
     assert not stored_files(media)
 
 
-def test_a_moderator_removes_what_a_member_shared():
+def test_a_moderator_removes_what_a_member_shared(signed_in):
     circle = make_circle()
     resource = share_link(circle, add_member(circle))
 
@@ -254,7 +249,7 @@ def test_a_moderator_removes_what_a_member_shared():
     assert not Resource.objects.exists()
 
 
-def test_a_resource_of_another_circle_is_not_found_under_this_one(media):
+def test_a_resource_of_another_circle_is_not_found_under_this_one(media, signed_in):
     mine = make_circle()
     member = add_member(mine)
     elsewhere = make_circle()
@@ -271,7 +266,7 @@ def test_a_resource_of_another_circle_is_not_found_under_this_one(media):
     assert Resource.objects.filter(pk=theirs.pk).exists()
 
 
-def test_a_link_has_no_file_to_download():
+def test_a_link_has_no_file_to_download(signed_in):
     circle = make_circle()
     link = share_link(circle, organiser_of(circle))
 
@@ -282,7 +277,7 @@ def test_a_link_has_no_file_to_download():
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_resource_list_costs_the_same_queries_however_many_resources(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each resource's sharer per row."""
     circle = make_circle()

@@ -1,7 +1,6 @@
 """The circles REST API: discussions (threads with replies) inside a circle."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import Circle, Reply, Thread
@@ -10,12 +9,6 @@ from tests.courses.factories import LecturerFactory, VettingRecordFactory
 from tests.factories import GuardianLinkFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def threads_url(circle) -> str:
@@ -40,7 +33,7 @@ def vetted_adult():
     return lecturer.resident
 
 
-def test_a_member_starts_a_discussion():
+def test_a_member_starts_a_discussion(signed_in):
     circle = make_circle()
     member = add_member(circle)
 
@@ -64,7 +57,7 @@ def test_a_member_starts_a_discussion():
     assert circle.last_posted_at == thread.created_at
 
 
-def test_a_non_member_cannot_post_and_nothing_is_stored():
+def test_a_non_member_cannot_post_and_nothing_is_stored(signed_in):
     circle = make_circle()
 
     response = signed_in(ResidentFactory()).post(
@@ -78,7 +71,7 @@ def test_a_non_member_cannot_post_and_nothing_is_stored():
     assert not Thread.objects.exists()
 
 
-def test_an_empty_discussion_answers_400_naming_the_fields():
+def test_an_empty_discussion_answers_400_naming_the_fields(signed_in):
     circle = make_circle()
 
     response = signed_in(organiser_of(circle)).post(
@@ -90,7 +83,7 @@ def test_an_empty_discussion_answers_400_naming_the_fields():
     assert not Thread.objects.exists()
 
 
-def test_discussions_are_listed_latest_post_first():
+def test_discussions_are_listed_latest_post_first(signed_in):
     circle = make_circle()
     member = add_member(circle)
     older = start(circle, member, title="古い話題")
@@ -114,7 +107,7 @@ def test_discussions_are_listed_latest_post_first():
     }
 
 
-def test_a_discussion_is_shown_with_its_replies_and_which_are_mine():
+def test_a_discussion_is_shown_with_its_replies_and_which_are_mine(signed_in):
     circle = make_circle()
     member = add_member(circle)
     organiser = organiser_of(circle)
@@ -137,7 +130,7 @@ def test_a_discussion_is_shown_with_its_replies_and_which_are_mine():
     ]
 
 
-def test_a_guardian_reads_their_childs_circle_but_does_not_post():
+def test_a_guardian_reads_their_childs_circle_but_does_not_post(signed_in):
     link = GuardianLinkFactory()
     circle = make_circle(organiser=vetted_adult(), for_children=True)
     services.circle_join(actor=link.guardian, circle_id=circle.pk, resident_id=link.child.pk)
@@ -153,7 +146,7 @@ def test_a_guardian_reads_their_childs_circle_but_does_not_post():
     assert Thread.objects.count() == 1
 
 
-def test_the_author_edits_their_discussion():
+def test_the_author_edits_their_discussion(signed_in):
     circle = make_circle()
     member = add_member(circle)
     thread = start(circle, member)
@@ -168,7 +161,7 @@ def test_the_author_edits_their_discussion():
     assert response.json()["edited_at"] is not None
 
 
-def test_editing_another_members_discussion_answers_403_not_author_and_changes_nothing():
+def test_editing_another_members_discussion_answers_403_not_author_and_changes_nothing(signed_in):
     circle = make_circle()
     author, other = add_member(circle), add_member(circle)
     thread = start(circle, author)
@@ -183,7 +176,7 @@ def test_editing_another_members_discussion_answers_403_not_author_and_changes_n
     assert (thread.body, thread.edited_at) == ("「春」でどうでしょう。", None)
 
 
-def test_a_moderator_removes_another_members_discussion_but_a_member_cannot():
+def test_a_moderator_removes_another_members_discussion_but_a_member_cannot(signed_in):
     circle = make_circle()
     author, other = add_member(circle), add_member(circle)
     thread = start(circle, author)
@@ -200,7 +193,7 @@ def test_a_moderator_removes_another_members_discussion_but_a_member_cannot():
     assert after.status_code == 404
 
 
-def test_a_discussion_of_another_circle_is_not_found_under_this_one():
+def test_a_discussion_of_another_circle_is_not_found_under_this_one(signed_in):
     mine = make_circle()
     member = add_member(mine)
     elsewhere = make_circle()
@@ -224,7 +217,7 @@ def test_a_discussion_of_another_circle_is_not_found_under_this_one():
     )
 
 
-def test_a_discussion_of_an_invite_only_circle_is_not_found_under_an_open_one():
+def test_a_discussion_of_an_invite_only_circle_is_not_found_under_an_open_one(signed_in):
     mine = make_circle()
     member = add_member(mine)
     hidden = make_circle(visibility=Circle.Visibility.INVITE_ONLY)
@@ -238,7 +231,7 @@ def test_a_discussion_of_an_invite_only_circle_is_not_found_under_an_open_one():
 # --- Replies -------------------------------------------------------------------------------------
 
 
-def test_a_member_replies_and_the_discussion_moves_up():
+def test_a_member_replies_and_the_discussion_moves_up(signed_in):
     circle = make_circle()
     member = add_member(circle)
     thread = start(circle, organiser_of(circle))
@@ -256,7 +249,7 @@ def test_a_member_replies_and_the_discussion_moves_up():
     assert (thread.reply_count, thread.last_post_at) == (1, reply.created_at)
 
 
-def test_a_non_member_cannot_reply():
+def test_a_non_member_cannot_reply(signed_in):
     circle = make_circle()
     thread = start(circle, organiser_of(circle))
 
@@ -269,7 +262,7 @@ def test_a_non_member_cannot_reply():
     assert not Reply.objects.exists()
 
 
-def test_the_author_edits_and_removes_their_reply():
+def test_the_author_edits_and_removes_their_reply(signed_in):
     circle = make_circle()
     member = add_member(circle)
     thread = start(circle, organiser_of(circle))
@@ -291,7 +284,7 @@ def test_the_author_edits_and_removes_their_reply():
     assert thread.reply_count == 0
 
 
-def test_editing_another_members_reply_answers_403_not_author_and_changes_nothing():
+def test_editing_another_members_reply_answers_403_not_author_and_changes_nothing(signed_in):
     circle = make_circle()
     author, other = add_member(circle), add_member(circle)
     thread = start(circle, author)
@@ -307,7 +300,7 @@ def test_editing_another_members_reply_answers_403_not_author_and_changes_nothin
     assert (reply.body, reply.edited_at) == ("賛成です。", None)
 
 
-def test_a_reply_of_another_discussion_is_not_found_under_this_one():
+def test_a_reply_of_another_discussion_is_not_found_under_this_one(signed_in):
     circle = make_circle()
     member = add_member(circle)
     here = start(circle, member, title="ここ")
@@ -330,7 +323,7 @@ def test_a_reply_of_another_discussion_is_not_found_under_this_one():
 
 @pytest.mark.parametrize("rows", [3, 13])
 def test_the_discussion_list_costs_the_same_queries_however_many_discussions(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each discussion's author per row."""
     circle = make_circle()
@@ -346,7 +339,9 @@ def test_the_discussion_list_costs_the_same_queries_however_many_discussions(
 
 
 @pytest.mark.parametrize("rows", [3, 13])
-def test_a_discussion_costs_the_same_queries_however_many_replies(django_assert_num_queries, rows):
+def test_a_discussion_costs_the_same_queries_however_many_replies(
+    django_assert_num_queries, rows, signed_in
+):
     """Guards against loading each reply's author per row."""
     circle = make_circle()
     thread = start(circle, organiser_of(circle))

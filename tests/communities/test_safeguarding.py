@@ -6,7 +6,6 @@ told."""
 import uuid
 
 import pytest
-from rest_framework.test import APIClient
 
 from campus_social.notifications.models import Notification
 from communities.models import Circle, CircleMember
@@ -29,42 +28,47 @@ def generous_send_rate(settings):
     settings.MESSAGE_RATE_NEW_ACCOUNT = "1000/min"
 
 
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
-
-
 def url(circle: Circle, rest: str = "") -> str:
     return f"/api/v1/circles/{circle.pk}/{rest}"
 
 
-def with_a_child(circle: Circle):
-    """The circle with a child in it, joined by her guardian."""
-    link = guardian_with_child()
-    joined = signed_in(link.guardian).post(
-        url(circle, "join/"), {"resident_id": link.child.pk}, format="json"
-    )
-    assert joined.status_code == 201
-    return link
+@pytest.fixture
+def with_a_child(signed_in):
+    """``with_a_child(circle)``: the circle with a child in it, joined by her guardian."""
+
+    def joined_by_a_child(circle: Circle):
+        link = guardian_with_child()
+        joined = signed_in(link.guardian).post(
+            url(circle, "join/"), {"resident_id": link.child.pk}, format="json"
+        )
+        assert joined.status_code == 201
+        return link
+
+    return joined_by_a_child
 
 
 def standing(circle: Circle, resident) -> CircleMember | None:
     return CircleMember.objects.filter(circle=circle, resident=resident).first()
 
 
-def chat(resident, circle: Circle, body: str = "こんにちは"):
-    return signed_in(resident).post(
-        f"/api/v1/rooms/{circle.room_id}/messages/",
-        {"client_id": str(uuid.uuid4()), "body": body},
-        format="json",
-    )
+@pytest.fixture
+def chat(signed_in):
+    """``chat(resident, circle, body)``: the resident posts in the circle's room."""
+
+    def post(resident, circle: Circle, body: str = "こんにちは"):
+        return signed_in(resident).post(
+            f"/api/v1/rooms/{circle.room_id}/messages/",
+            {"client_id": str(uuid.uuid4()), "body": body},
+            format="json",
+        )
+
+    return post
 
 
 # --- The attack of issue #9: join, be approved, post, be promoted -------------------------------
 
 
-def test_an_unvetted_adult_cannot_even_ask_to_join_a_circle_for_children():
+def test_an_unvetted_adult_cannot_even_ask_to_join_a_circle_for_children(signed_in, with_a_child):
     circle = circle_for_children(name="こども書き初めクラブ")
     with_a_child(circle)
     stranger = ResidentFactory()
@@ -76,7 +80,7 @@ def test_an_unvetted_adult_cannot_even_ask_to_join_a_circle_for_children():
     assert not RoomMember.objects.filter(room=circle.room, resident=stranger).exists()
 
 
-def test_the_organisers_approval_cannot_let_an_unvetted_adult_in():
+def test_the_organisers_approval_cannot_let_an_unvetted_adult_in(signed_in, with_a_child, chat):
     circle = circle_for_children()
     with_a_child(circle)
     # A request made before the rule held, or by an adult whose vetting has since run out.
@@ -99,7 +103,7 @@ def test_the_organisers_approval_cannot_let_an_unvetted_adult_in():
     assert declined.json() == {"status": "declined"}
 
 
-def test_an_unvetted_adult_cannot_be_invited_into_a_circle_for_children():
+def test_an_unvetted_adult_cannot_be_invited_into_a_circle_for_children(signed_in):
     circle = circle_for_children()
     stranger = ResidentFactory()
 
@@ -111,7 +115,7 @@ def test_an_unvetted_adult_cannot_be_invited_into_a_circle_for_children():
     assert standing(circle, stranger) is None
 
 
-def test_an_invitation_does_not_let_in_an_adult_whose_vetting_ran_out_since():
+def test_an_invitation_does_not_let_in_an_adult_whose_vetting_ran_out_since(signed_in):
     circle = circle_for_children()
     invitee = vetted_adult()
     signed_in(organiser_of(circle)).post(
@@ -125,7 +129,9 @@ def test_an_invitation_does_not_let_in_an_adult_whose_vetting_ran_out_since():
     assert standing(circle, invitee).status == "invited"
 
 
-def test_a_member_cannot_be_made_moderator_of_a_circle_for_children_without_vetting():
+def test_a_member_cannot_be_made_moderator_of_a_circle_for_children_without_vetting(
+    signed_in, with_a_child
+):
     circle = circle_for_children()
     with_a_child(circle)
     member = add_member(circle, vetted_adult())
@@ -145,7 +151,7 @@ def test_a_member_cannot_be_made_moderator_of_a_circle_for_children_without_vett
     assert promoted.status_code == 200
 
 
-def test_a_vetted_adult_joins_on_approval_and_posts():
+def test_a_vetted_adult_joins_on_approval_and_posts(signed_in, with_a_child, chat):
     circle = circle_for_children()
     with_a_child(circle)
     helper = vetted_adult()
@@ -167,7 +173,9 @@ def test_a_vetted_adult_joins_on_approval_and_posts():
 # --- A vetting record that runs out ------------------------------------------------------------
 
 
-def test_a_member_whose_vetting_ran_out_stops_posting_at_once_in_chat_and_discussions():
+def test_a_member_whose_vetting_ran_out_stops_posting_at_once_in_chat_and_discussions(
+    signed_in, with_a_child, chat
+):
     circle = circle_for_children()
     with_a_child(circle)
     helper = add_member(circle, vetted_adult())
@@ -189,7 +197,9 @@ def test_a_member_whose_vetting_ran_out_stops_posting_at_once_in_chat_and_discus
     assert not Message.objects.filter(author=helper).exists()
 
 
-def test_a_guardian_keeps_reading_the_childrens_circle_but_does_not_post():
+def test_a_guardian_keeps_reading_the_childrens_circle_but_does_not_post(
+    signed_in, with_a_child, chat
+):
     circle = circle_for_children()
     link = with_a_child(circle)
     chat(organiser_of(circle), circle, "ようこそ")
@@ -204,7 +214,7 @@ def test_a_guardian_keeps_reading_the_childrens_circle_but_does_not_post():
     assert written.status_code == 403
 
 
-def test_an_organiser_whose_vetting_ran_out_hands_on_and_stays_a_plain_member():
+def test_an_organiser_whose_vetting_ran_out_hands_on_and_stays_a_plain_member(signed_in):
     circle = circle_for_children()
     organiser = organiser_of(circle)
     successor = add_member(circle, vetted_adult())
@@ -225,6 +235,8 @@ def test_an_organiser_whose_vetting_ran_out_hands_on_and_stays_a_plain_member():
 
 def test_a_child_may_leave_a_circle_by_herself_and_her_guardian_is_told(
     django_capture_on_commit_callbacks,
+    signed_in,
+    with_a_child,
 ):
     circle = circle_for_children(name="こども書き初めクラブ")
     link = with_a_child(circle)
@@ -244,7 +256,7 @@ def test_a_child_may_leave_a_circle_by_herself_and_her_guardian_is_told(
     assert (again.status_code, again.json()["code"]) == (403, "guardian_required")
 
 
-def test_a_guardian_who_takes_the_child_out_is_not_told_of_what_they_did():
+def test_a_guardian_who_takes_the_child_out_is_not_told_of_what_they_did(signed_in, with_a_child):
     circle = circle_for_children()
     link = with_a_child(circle)
     told_before = Notification.objects.filter(resident=link.guardian).count()

@@ -5,27 +5,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils import timezone
 
-from campus_social.audit.models import AuditEvent
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.notifications.models import Notification
 from communities import selectors
-from communities.models import (
-    Circle,
-    CircleEvent,
-    CircleMember,
-    CircleTopic,
-    Reply,
-    Resource,
-    Rsvp,
-    Thread,
-)
+from communities.models import Circle, CircleMember
 from courses.models import Enrolment, Offering
 from courses.selectors import completion_list
-from messaging.models import RoomMember
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +24,21 @@ def seed_circles() -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def town():
+def seed_town_and_courses() -> None:
     """The town and its courses, as ``make run`` seeds them (in a test, the courses' domain
     events never arrive: no commit happens, so the course circles are left to this command)."""
     call_command("seed_demo", "--no-progress", stdout=StringIO())
     call_command("seed_demo_courses", "--no-progress", stdout=StringIO())
 
 
-@pytest.fixture
-def seeded(town) -> str:
-    return seed_circles()
+@pytest.fixture(scope="module")
+def seeded(module_db, django_db_blocker) -> str:
+    """The town, its courses and their circles, seeded once for the module: its tests only read
+    (see ``module_db``).  Running the command again, or without the town, is in
+    ``test_seed_demo_circles_runs.py``."""
+    with django_db_blocker.unblock():
+        seed_town_and_courses()
+        return seed_circles()
 
 
 def persona(key: str) -> Resident:
@@ -59,23 +51,6 @@ def circle(name: str) -> Circle:
 
 def mine(key: str) -> dict[str, CircleMember]:
     return {m.circle.name: m for m in selectors.my_circles(resident=persona(key))}
-
-
-def counts() -> dict[str, int]:
-    models = (
-        Circle,
-        CircleTopic,
-        CircleMember,
-        CircleEvent,
-        Rsvp,
-        Thread,
-        Reply,
-        Resource,
-        RoomMember,
-        Notification,
-        AuditEvent,
-    )
-    return {model.__name__: model.objects.count() for model in models}
 
 
 def test_every_published_offering_has_its_cohort_in_a_circle(seeded):
@@ -206,33 +181,3 @@ def test_the_ended_courses_circle_met_again_so_the_staff_figure_counts_it_alive(
     assert not pen.memberships.filter(resident_id__in=completers, via_offering=True).exists()
     assert pen.name in mine("senior")
     assert selectors.thread_list(circle_id=pen.pk, actor=senior).get().reply_count >= 1
-
-
-def test_running_it_twice_changes_nothing(seeded):
-    before = counts()
-
-    output = seed_circles()
-
-    assert counts() == before
-    assert "nothing was changed" in output
-
-
-def test_it_needs_the_demo_town_and_its_courses(db, town):
-    Offering.objects.update(status=Offering.Status.DRAFT)
-    with pytest.raises(CommandError, match="seed_demo_courses"):
-        seed_circles()
-    assert not Circle.objects.filter(offering__isnull=True).exists()
-
-
-def test_it_needs_the_demo_town(db):
-    with pytest.raises(CommandError, match="seed_demo"):
-        seed_circles()
-    assert not Circle.objects.exists()
-
-
-def test_it_is_refused_in_production_mode(town, settings):
-    settings.PRODUCTION = True
-
-    with pytest.raises(CommandError, match="production"):
-        seed_circles()
-    assert not Circle.objects.filter(offering__isnull=True).exists()

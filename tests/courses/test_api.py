@@ -36,12 +36,6 @@ OFFERING = "/api/v1/offerings/1/"
 SESSION = "/api/v1/sessions/1/"
 
 
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
-
-
 def teacher(offering):
     return offering.course.owner.resident
 
@@ -115,7 +109,7 @@ def test_anonymous_callers_get_401_on_every_private_courses_route(api_client, me
 # --- Finding offerings -----------------------------------------------------------------------
 
 
-def test_offerings_are_listed_with_their_course_lecturers_places_and_window():
+def test_offerings_are_listed_with_their_course_lecturers_places_and_window(signed_in):
     offering = OfferingFactory(capacity=3, fee_yen=500, term="2025 春")
     enrol(offering)
     lecturer = offering.course.owner
@@ -152,7 +146,7 @@ def test_offerings_are_listed_with_their_course_lecturers_places_and_window():
     assert (item["requires_approval"], item["bears_credit"]) == (False, False)
 
 
-def test_offerings_are_filtered_by_category_district_audience_price_credit_and_words():
+def test_offerings_are_filtered_by_category_district_audience_price_credit_and_words(signed_in):
     district = DistrictFactory(slug="aoba")
     wanted = OfferingFactory(
         course=CourseFactory(
@@ -178,7 +172,7 @@ def test_offerings_are_filtered_by_category_district_audience_price_credit_and_w
     assert found(audience="children") == []
 
 
-def test_offerings_are_filtered_by_the_day_of_their_first_session_and_the_weekday():
+def test_offerings_are_filtered_by_the_day_of_their_first_session_and_the_weekday(signed_in):
     start = timezone.now() + timedelta(days=10)
     offering = OfferingFactory(sessions=[start, start + timedelta(weeks=1)])
     OfferingFactory()  # next week
@@ -194,7 +188,9 @@ def test_offerings_are_filtered_by_the_day_of_their_first_session_and_the_weekda
     assert offering.pk not in found(weekday=day.isoweekday() % 7 + 1)
 
 
-def test_the_enrolled_count_is_not_multiplied_by_the_sessions_or_lecturers_a_filter_matches():
+def test_the_enrolled_count_is_not_multiplied_by_the_sessions_or_lecturers_a_filter_matches(
+    signed_in,
+):
     start = timezone.now() + timedelta(days=10)
     offering = OfferingFactory(sessions=[start + timedelta(weeks=n) for n in range(3)])
     offering.lecturers.add(LecturerFactory(display_name="講師 補佐"))
@@ -223,7 +219,7 @@ def test_the_enrolled_count_is_not_multiplied_by_the_sessions_or_lecturers_a_fil
         ({"district": "not a slug"}, "district"),
     ],
 )
-def test_a_bad_filter_value_answers_400_naming_the_filter(params, field):
+def test_a_bad_filter_value_answers_400_naming_the_filter(params, field, signed_in):
     response = signed_in(ResidentFactory()).get("/api/v1/offerings/", params)
 
     assert response.status_code == 400
@@ -231,7 +227,7 @@ def test_a_bad_filter_value_answers_400_naming_the_filter(params, field):
     assert field in response.json()["fields"]
 
 
-def test_an_offering_is_shown_with_its_sessions_and_a_draft_is_not_found():
+def test_an_offering_is_shown_with_its_sessions_and_a_draft_is_not_found(signed_in):
     offering = OfferingFactory()
     enrol(offering)
     (session,) = offering.sessions.all()
@@ -256,7 +252,7 @@ def test_an_offering_is_shown_with_its_sessions_and_a_draft_is_not_found():
     assert client.get(f"/api/v1/offerings/{draft.pk}/").status_code == 404
 
 
-def test_courses_are_listed_with_their_lecturer():
+def test_courses_are_listed_with_their_lecturer(signed_in):
     course = CourseFactory()
 
     response = signed_in(ResidentFactory()).get("/api/v1/courses/")
@@ -270,7 +266,7 @@ def test_courses_are_listed_with_their_lecturer():
 # --- Enrolling -------------------------------------------------------------------------------
 
 
-def test_enrolling_answers_201_enrolled_and_once_full_waitlisted_with_a_position():
+def test_enrolling_answers_201_enrolled_and_once_full_waitlisted_with_a_position(signed_in):
     offering = OfferingFactory(capacity=1)
     url = f"/api/v1/offerings/{offering.pk}/enrolment/"
     first, second, third = ResidentFactory.create_batch(3)
@@ -287,7 +283,7 @@ def test_enrolling_answers_201_enrolled_and_once_full_waitlisted_with_a_position
     assert answers[0].json()["offering"] == offering.pk
 
 
-def test_an_offering_that_needs_approval_answers_pending_and_the_lecturer_decides():
+def test_an_offering_that_needs_approval_answers_pending_and_the_lecturer_decides(signed_in):
     offering = OfferingFactory(capacity=1, requires_approval=True)
     applicant, other = ResidentFactory.create_batch(2)
     url = f"/api/v1/offerings/{offering.pk}/enrolment/"
@@ -311,7 +307,7 @@ def test_an_offering_that_needs_approval_answers_pending_and_the_lecturer_decide
     assert stranger.status_code == 404
 
 
-def test_leaving_answers_the_cancelled_enrolment_and_promotes_the_first_in_line():
+def test_leaving_answers_the_cancelled_enrolment_and_promotes_the_first_in_line(signed_in):
     offering = OfferingFactory(capacity=1)
     first = enrol(offering)
     second = enrol(offering)
@@ -326,7 +322,7 @@ def test_leaving_answers_the_cancelled_enrolment_and_promotes_the_first_in_line(
     assert signed_in(first).delete(url).status_code == 404
 
 
-def test_enrolling_twice_answers_409_already_enrolled():
+def test_enrolling_twice_answers_409_already_enrolled(signed_in):
     offering = OfferingFactory()
     client = signed_in(ResidentFactory())
     url = f"/api/v1/offerings/{offering.pk}/enrolment/"
@@ -355,7 +351,9 @@ def test_enrolling_twice_answers_409_already_enrolled():
     ],
     ids=["cancelled", "closed", "not_open", "ended"],
 )
-def test_a_cancelled_closed_unopened_or_past_offering_answers_409_with_its_code(make, code):
+def test_a_cancelled_closed_unopened_or_past_offering_answers_409_with_its_code(
+    make, code, signed_in
+):
     offering = make()
 
     response = signed_in(ResidentFactory()).post(
@@ -367,7 +365,7 @@ def test_a_cancelled_closed_unopened_or_past_offering_answers_409_with_its_code(
     assert response.json()["detail"]
 
 
-def test_a_full_offering_puts_newcomers_on_the_waiting_list_rather_than_refusing():
+def test_a_full_offering_puts_newcomers_on_the_waiting_list_rather_than_refusing(signed_in):
     offering = OfferingFactory(capacity=2)
     enrol(offering)
     enrol(offering)
@@ -379,7 +377,7 @@ def test_a_full_offering_puts_newcomers_on_the_waiting_list_rather_than_refusing
     assert (response.status_code, response.json()["status"]) == (201, "waitlisted")
 
 
-def test_an_unknown_or_draft_offering_answers_404():
+def test_an_unknown_or_draft_offering_answers_404(signed_in):
     draft = OfferingFactory(status=Offering.Status.DRAFT)
     client = signed_in(ResidentFactory())
 
@@ -388,7 +386,7 @@ def test_an_unknown_or_draft_offering_answers_404():
         assert response.status_code == 404
 
 
-def test_a_guardian_enrols_their_child_and_sees_it_among_their_enrolments():
+def test_a_guardian_enrols_their_child_and_sees_it_among_their_enrolments(signed_in):
     link = GuardianLinkFactory()
     guardian, child = link.guardian, link.child
     offering = OfferingFactory(course=CourseFactory(audience=Audience.CHILDREN))
@@ -407,7 +405,7 @@ def test_a_guardian_enrols_their_child_and_sees_it_among_their_enrolments():
     assert (left.status_code, left.json()["status"]) == (200, "cancelled")
 
 
-def test_a_child_cannot_enrol_alone():
+def test_a_child_cannot_enrol_alone(signed_in):
     offering = OfferingFactory(course=CourseFactory(audience=Audience.CHILDREN))
 
     response = signed_in(ChildFactory()).post(
@@ -417,7 +415,7 @@ def test_a_child_cannot_enrol_alone():
     assert (response.status_code, response.json()["code"]) == (403, "guardian_required")
 
 
-def test_my_enrolments_show_the_offering_and_my_place_in_line():
+def test_my_enrolments_show_the_offering_and_my_place_in_line(signed_in):
     offering = OfferingFactory(capacity=1)
     enrol(offering)
     enrol(offering)
@@ -453,7 +451,7 @@ APPLICATION = {
 }
 
 
-def test_a_resident_applies_to_teach_with_a_photo_as_multipart_and_sees_the_application():
+def test_a_resident_applies_to_teach_with_a_photo_as_multipart_and_sees_the_application(signed_in):
     resident = ResidentFactory()
     client = signed_in(resident)
 
@@ -471,7 +469,7 @@ def test_a_resident_applies_to_teach_with_a_photo_as_multipart_and_sees_the_appl
     assert mine.json()["id"] == body["id"]
 
 
-def test_an_application_can_be_sent_as_json_and_missing_fields_answer_400():
+def test_an_application_can_be_sent_as_json_and_missing_fields_answer_400(signed_in):
     client = signed_in(ResidentFactory())
 
     bad = client.post("/api/v1/lecturers/apply/", {**APPLICATION, "profile": "  "}, format="json")
@@ -483,7 +481,7 @@ def test_an_application_can_be_sent_as_json_and_missing_fields_answer_400():
     assert (again.status_code, again.json()["code"]) == (409, "already_applied")
 
 
-def test_a_resident_who_never_applied_has_no_lecturer_profile():
+def test_a_resident_who_never_applied_has_no_lecturer_profile(signed_in):
     response = signed_in(ResidentFactory()).get("/api/v1/me/lecturer/")
 
     assert response.status_code == 404
@@ -537,7 +535,7 @@ def test_a_vetting_that_ends_before_it_starts_answers_400(staff_api):
         ("post", "/api/v1/staff/lecturers/1/vetting/"),
     ],
 )
-def test_staff_routes_answer_403_to_residents(method, path):
+def test_staff_routes_answer_403_to_residents(method, path, signed_in):
     response = getattr(signed_in(ResidentFactory()), method)(path, {}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
@@ -554,7 +552,7 @@ def _window(days_from_now=0):
     }
 
 
-def test_a_lecturer_creates_a_course_and_an_offering_adds_a_session_and_publishes_it():
+def test_a_lecturer_creates_a_course_and_an_offering_adds_a_session_and_publishes_it(signed_in):
     lecturer = LecturerFactory()
     DistrictFactory(slug="aoba")
     client = signed_in(lecturer.resident)
@@ -614,7 +612,7 @@ def test_a_lecturer_creates_a_course_and_an_offering_adds_a_session_and_publishe
     )
 
 
-def test_a_new_offering_without_its_required_fields_answers_400_naming_them():
+def test_a_new_offering_without_its_required_fields_answers_400_naming_them(signed_in):
     course = CourseFactory()
 
     response = signed_in(teacher_of_course(course)).post(
@@ -635,7 +633,7 @@ def teacher_of_course(course):
     return course.owner.resident
 
 
-def test_a_resident_who_is_not_an_approved_lecturer_cannot_create_a_course():
+def test_a_resident_who_is_not_an_approved_lecturer_cannot_create_a_course(signed_in):
     response = signed_in(ResidentFactory()).post(
         "/api/v1/courses/",
         {
@@ -652,7 +650,7 @@ def test_a_resident_who_is_not_an_approved_lecturer_cannot_create_a_course():
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
 
 
-def test_a_lecturer_changes_an_offerings_details():
+def test_a_lecturer_changes_an_offerings_details(signed_in):
     offering = OfferingFactory(capacity=5)
 
     response = signed_in(teacher(offering)).patch(
@@ -666,7 +664,7 @@ def test_a_lecturer_changes_an_offerings_details():
     assert response.json()["capacity"] == 5
 
 
-def test_moving_the_close_of_enrolment_before_its_opening_answers_400():
+def test_moving_the_close_of_enrolment_before_its_opening_answers_400(signed_in):
     offering = OfferingFactory()
 
     response = signed_in(teacher(offering)).patch(
@@ -697,7 +695,9 @@ def test_moving_the_close_of_enrolment_before_its_opening_answers_400():
         ("post", "completions/", {}),
     ],
 )
-def test_a_lecturer_managing_another_lecturers_offering_gets_404(method, suffix, payload):
+def test_a_lecturer_managing_another_lecturers_offering_gets_404(
+    method, suffix, payload, signed_in
+):
     offering = OfferingFactory()
     other = LecturerFactory().resident
 
@@ -710,7 +710,7 @@ def test_a_lecturer_managing_another_lecturers_offering_gets_404(method, suffix,
     assert (offering.venue, offering.status) == ("中央公民館 和室", Offering.Status.PUBLISHED)
 
 
-def test_another_lecturers_session_is_not_found():
+def test_another_lecturers_session_is_not_found(signed_in):
     offering = OfferingFactory()
     (session,) = offering.sessions.all()
     client = signed_in(LecturerFactory().resident)
@@ -723,7 +723,7 @@ def test_another_lecturers_session_is_not_found():
     assert (moved.status_code, cancelled.status_code) == (404, 404)
 
 
-def test_an_overlapping_session_answers_400_on_starts_at():
+def test_an_overlapping_session_answers_400_on_starts_at(signed_in):
     offering = OfferingFactory()
     (session,) = offering.sessions.all()
     starts = session.starts_at + timedelta(hours=1)
@@ -738,7 +738,7 @@ def test_an_overlapping_session_answers_400_on_starts_at():
     assert list(response.json()["fields"]) == ["starts_at"]
 
 
-def test_a_session_that_ends_before_it_starts_answers_400_on_ends_at():
+def test_a_session_that_ends_before_it_starts_answers_400_on_ends_at(signed_in):
     offering = OfferingFactory()
     (session,) = offering.sessions.all()
     starts = session.starts_at + timedelta(days=1)
@@ -758,7 +758,7 @@ def test_a_session_that_ends_before_it_starts_answers_400_on_ends_at():
     assert (moved.status_code, list(moved.json()["fields"])) == (400, ["ends_at"])
 
 
-def test_a_session_is_moved_and_cancelled_and_the_schedule_follows():
+def test_a_session_is_moved_and_cancelled_and_the_schedule_follows(signed_in):
     start = timezone.now() + timedelta(days=7)
     offering = OfferingFactory(sessions=[start, start + timedelta(weeks=1)])
     first, second = offering.sessions.all()
@@ -778,7 +778,7 @@ def test_a_session_is_moved_and_cancelled_and_the_schedule_follows():
     assert offering.first_session_at == later
 
 
-def test_places_cannot_drop_below_those_already_enrolled():
+def test_places_cannot_drop_below_those_already_enrolled(signed_in):
     offering = OfferingFactory(capacity=3)
     enrol(offering)
     enrol(offering)
@@ -793,7 +793,7 @@ def test_places_cannot_drop_below_those_already_enrolled():
     assert offering.capacity == 3
 
 
-def test_an_offering_is_copied_for_a_new_term_and_cancelled():
+def test_an_offering_is_copied_for_a_new_term_and_cancelled(signed_in):
     offering = OfferingFactory()
     enrolled = enrol(offering)
     client = signed_in(teacher(offering))
@@ -810,7 +810,7 @@ def test_an_offering_is_copied_for_a_new_term_and_cancelled():
     assert Enrolment.objects.get(resident=enrolled).status == "cancelled"
 
 
-def test_the_roster_shows_each_enrolment_and_attendance_per_session():
+def test_the_roster_shows_each_enrolment_and_attendance_per_session(signed_in):
     start = timezone.now() + timedelta(days=7)
     offering = OfferingFactory(capacity=1, sessions=[start, start + timedelta(weeks=1)])
     first, second = offering.sessions.all()
@@ -845,7 +845,7 @@ def test_the_roster_shows_each_enrolment_and_attendance_per_session():
     ]
 
 
-def test_completions_answer_409_before_the_end_and_are_recorded_and_listed_after():
+def test_completions_answer_409_before_the_end_and_are_recorded_and_listed_after(signed_in):
     running = OfferingFactory()
     offering = ended_offering()
     learner = EnrolmentFactory(offering=offering).resident
@@ -866,7 +866,7 @@ def test_completions_answer_409_before_the_end_and_are_recorded_and_listed_after
     assert (completion["sessions_attended"], completion["sessions_held"]) == (2, 2)
 
 
-def test_participants_answer_the_survey_once_and_the_lecturer_reads_it_only_in_aggregate():
+def test_participants_answer_the_survey_once_and_the_lecturer_reads_it_only_in_aggregate(signed_in):
     offering = ended_offering()
     learners = [EnrolmentFactory(offering=offering).resident for _n in range(3)]
     url = f"/api/v1/offerings/{offering.pk}/survey/"
@@ -898,7 +898,7 @@ def test_participants_answer_the_survey_once_and_the_lecturer_reads_it_only_in_a
     assert summary["distribution"] == {"1": 0, "2": 0, "3": 0, "4": 3, "5": 0}
 
 
-def test_an_offering_for_children_is_published_only_once_its_lecturer_is_vetted():
+def test_an_offering_for_children_is_published_only_once_its_lecturer_is_vetted(signed_in):
     offering = OfferingFactory(
         status=Offering.Status.DRAFT, course=CourseFactory(audience=Audience.CHILDREN)
     )
@@ -964,7 +964,7 @@ def test_a_card_tap_at_the_venues_reader_checks_the_resident_in_and_greets_them(
     assert session.attendances.filter(resident=card.resident, method="card").exists()
 
 
-def test_a_card_tap_without_a_readers_key_is_refused(reader_key):
+def test_a_card_tap_without_a_readers_key_is_refused(reader_key, signed_in):
     wrong = reader_client("nothing.here").post(
         "/api/v1/attendance/card/", {"card_id": "CARD00000001"}, format="json"
     )
@@ -1016,7 +1016,7 @@ def _calendar(text: str) -> list[dict[str, str]]:
     return events
 
 
-def test_my_calendar_feed_is_icalendar_with_the_sessions_i_am_enrolled_in(api_client):
+def test_my_calendar_feed_is_icalendar_with_the_sessions_i_am_enrolled_in(api_client, signed_in):
     start = timezone.now() + timedelta(days=3)
     mine = OfferingFactory(sessions=[start, start + timedelta(weeks=1)])
     OfferingFactory()  # not mine
@@ -1040,7 +1040,9 @@ def test_my_calendar_feed_is_icalendar_with_the_sessions_i_am_enrolled_in(api_cl
     assert events[0]["STATUS"] == "CONFIRMED"
 
 
-def test_a_renewed_feed_stops_the_old_address_and_a_revoked_one_stops_working(api_client):
+def test_a_renewed_feed_stops_the_old_address_and_a_revoked_one_stops_working(
+    api_client, signed_in
+):
     client = signed_in(ResidentFactory())
     old = client.post("/api/v1/me/calendar/").json()["url"]
     new = client.post("/api/v1/me/calendar/").json()["url"]
@@ -1090,7 +1092,7 @@ def test_a_cancelled_session_is_marked_cancelled_in_the_calendar(api_client):
 
 @pytest.mark.parametrize("rows", [2, 15])
 def test_the_offering_list_costs_the_same_queries_however_many_offerings(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each offering's course, district, lecturers or enrolled count per
     row."""
@@ -1109,7 +1111,7 @@ def test_the_offering_list_costs_the_same_queries_however_many_offerings(
 
 @pytest.mark.parametrize("rows", [2, 15])
 def test_the_course_list_costs_the_same_queries_however_many_courses(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each course's lecturer per row."""
     CourseFactory.create_batch(rows)
@@ -1124,7 +1126,7 @@ def test_the_course_list_costs_the_same_queries_however_many_courses(
 
 @pytest.mark.parametrize("rows", [2, 15])
 def test_my_enrolments_cost_the_same_queries_however_many_there_are(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each enrolment's offering, course, district or resident, or
     counting its place in line, per row."""
@@ -1150,7 +1152,9 @@ def test_my_enrolments_cost_the_same_queries_however_many_there_are(
 
 
 @pytest.mark.parametrize("rows", [2, 15])
-def test_my_teaching_costs_the_same_queries_however_many_offerings(django_assert_num_queries, rows):
+def test_my_teaching_costs_the_same_queries_however_many_offerings(
+    django_assert_num_queries, rows, signed_in
+):
     """Guards against loading each offering's course or district, or counting its enrolments,
     per row."""
     lecturer = LecturerFactory()
@@ -1168,7 +1172,7 @@ def test_my_teaching_costs_the_same_queries_however_many_offerings(django_assert
 
 @pytest.mark.parametrize("rows", [2, 15])
 def test_the_roster_costs_the_same_queries_however_many_are_enrolled(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each enrolment's resident or attendance per row."""
     start = timezone.now() + timedelta(days=7)

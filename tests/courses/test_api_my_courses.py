@@ -15,12 +15,6 @@ from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
-
-
 def completed(*residents, title="はじめての書道", days_ago=7):
     """An offering that ended ``days_ago`` days ago, attended in full by ``residents``, with its
     completions recorded."""
@@ -40,7 +34,7 @@ def completed(*residents, title="はじめての書道", days_ago=7):
     return offering
 
 
-def test_a_resident_reads_the_courses_they_and_their_child_completed_newest_first():
+def test_a_resident_reads_the_courses_they_and_their_child_completed_newest_first(signed_in):
     guardian, child, stranger = ResidentFactory(), ChildFactory(), ResidentFactory()
     GuardianLinkFactory(guardian=guardian, child=child)
     older = completed(guardian, title="俳句入門", days_ago=30)
@@ -61,7 +55,7 @@ def test_a_resident_reads_the_courses_they_and_their_child_completed_newest_firs
     assert first["completed_at"]
 
 
-def test_a_child_is_not_shown_their_guardians_completions():
+def test_a_child_is_not_shown_their_guardians_completions(signed_in):
     guardian, child = ResidentFactory(), ChildFactory()
     GuardianLinkFactory(guardian=guardian, child=child)
     completed(guardian)
@@ -75,7 +69,7 @@ def test_anonymous_callers_are_refused_completions():
 
 @pytest.mark.parametrize("rows", [2, 12])
 def test_my_completions_cost_the_same_queries_however_many_there_are(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each completion's offering, course, district or resident per row."""
     guardian, child = ResidentFactory(), ChildFactory()
@@ -91,7 +85,9 @@ def test_my_completions_cost_the_same_queries_however_many_there_are(
     assert len(response.json()["results"]) == rows
 
 
-def test_a_resident_reads_the_next_sessions_of_their_and_their_childs_courses_soonest_first():
+def test_a_resident_reads_the_next_sessions_of_their_and_their_childs_courses_soonest_first(
+    signed_in,
+):
     guardian, child, stranger = ResidentFactory(), ChildFactory(), ResidentFactory()
     GuardianLinkFactory(guardian=guardian, child=child)
     soon = timezone.now() + timedelta(days=2)
@@ -126,7 +122,7 @@ def test_a_resident_reads_the_next_sessions_of_their_and_their_childs_courses_so
     assert response.json()["results"][0]["offering"]["title"] == shared.course.title
 
 
-def test_sessions_already_over_or_of_a_draft_are_not_among_the_next():
+def test_sessions_already_over_or_of_a_draft_are_not_among_the_next(signed_in):
     resident = ResidentFactory()
     past = OfferingFactory(sessions=[timezone.now() - timedelta(days=3)])
     EnrolmentFactory(offering=past, resident=resident)
@@ -138,7 +134,7 @@ def test_sessions_already_over_or_of_a_draft_are_not_among_the_next():
 
 @pytest.mark.parametrize("rows", [2, 12])
 def test_my_next_sessions_cost_the_same_queries_however_many_there_are(
-    django_assert_num_queries, rows
+    django_assert_num_queries, rows, signed_in
 ):
     """Guards against loading each session's offering, course or district, or its learner, per
     row."""

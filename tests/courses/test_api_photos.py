@@ -30,12 +30,6 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
-
-
 def _png() -> io.BytesIO:
     data = io.BytesIO()
     Image.new("RGB", (40, 30), "navy").save(data, format="PNG")
@@ -48,7 +42,9 @@ def _image_size(response) -> tuple[int, int]:
     return Image.open(io.BytesIO(b"".join(response.streaming_content))).size
 
 
-def _applicant_with_photo():
+@pytest.fixture
+def applicant_with_photo(signed_in):
+    """An applicant who sent a photo: the applicant, their signed-in client, the application."""
     applicant = ResidentFactory()
     client = signed_in(applicant)
     response = client.post(
@@ -58,8 +54,8 @@ def _applicant_with_photo():
     return applicant, client, response.json()
 
 
-def test_the_photo_address_an_applicant_is_given_answers_them_the_image():
-    _applicant, client, application = _applicant_with_photo()
+def test_the_photo_address_an_applicant_is_given_answers_them_the_image(applicant_with_photo):
+    _applicant, client, application = applicant_with_photo
 
     mine = client.get("/api/v1/me/lecturer/").json()
     response = client.get(application["photo"])
@@ -72,15 +68,19 @@ def test_the_photo_address_an_applicant_is_given_answers_them_the_image():
     assert _image_size(response) == (40, 30)
 
 
-def test_an_applicants_photo_is_not_found_for_other_residents_nor_answered_to_anonymous_callers():
-    _applicant, _client, application = _applicant_with_photo()
+def test_an_applicants_photo_is_not_found_for_other_residents_nor_answered_to_anonymous_callers(
+    signed_in, applicant_with_photo
+):
+    _applicant, _client, application = applicant_with_photo
 
     assert signed_in(ResidentFactory()).get(application["photo"]).status_code == 404
     assert APIClient().get(application["photo"]).status_code in (401, 403)
 
 
-def test_city_staff_see_an_applicants_photo_and_the_look_is_audited(staff_api, city_staff):
-    _applicant, _client, application = _applicant_with_photo()
+def test_city_staff_see_an_applicants_photo_and_the_look_is_audited(
+    staff_api, city_staff, applicant_with_photo
+):
+    _applicant, _client, application = applicant_with_photo
 
     queue = staff_api.get("/api/v1/staff/lecturers/pending/").json()["results"]
     response = staff_api.get(queue[0]["photo"])
@@ -92,8 +92,10 @@ def test_city_staff_see_an_applicants_photo_and_the_look_is_audited(staff_api, c
     ).exists()
 
 
-def test_once_approved_the_photo_is_shown_with_their_offerings_to_everyone_signed_in(city_staff):
-    applicant, _client, application = _applicant_with_photo()
+def test_once_approved_the_photo_is_shown_with_their_offerings_to_everyone_signed_in(
+    city_staff, signed_in, applicant_with_photo
+):
+    applicant, _client, application = applicant_with_photo
     services.lecturer_decide(actor=city_staff, lecturer_id=application["id"], approve=True)
     offering = OfferingFactory(course=CourseFactory(owner=Lecturer.objects.get(resident=applicant)))
     anyone = signed_in(ResidentFactory())
@@ -107,8 +109,10 @@ def test_once_approved_the_photo_is_shown_with_their_offerings_to_everyone_signe
     assert _image_size(response) == (40, 30)
 
 
-def test_a_declined_applicants_photo_is_theirs_again_only(city_staff):
-    _applicant, client, application = _applicant_with_photo()
+def test_a_declined_applicants_photo_is_theirs_again_only(
+    city_staff, signed_in, applicant_with_photo
+):
+    _applicant, client, application = applicant_with_photo
     services.lecturer_decide(
         actor=city_staff, lecturer_id=application["id"], approve=False, reason="書類不足"
     )
@@ -117,7 +121,7 @@ def test_a_declined_applicants_photo_is_theirs_again_only(city_staff):
     assert signed_in(ResidentFactory()).get(application["photo"]).status_code == 404
 
 
-def test_a_lecturer_without_a_photo_has_no_photo_address_and_the_route_answers_404():
+def test_a_lecturer_without_a_photo_has_no_photo_address_and_the_route_answers_404(signed_in):
     lecturer = LecturerFactory()
 
     mine = signed_in(lecturer.resident).get("/api/v1/me/lecturer/").json()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.notifications.models import Notification
+from campus_social.safeguarding.selectors import resident_is_vetted
 from courses import events, services
 from courses.models import Audience, Course, Enrolment, Lecturer, Offering, Session
 from messaging.models import RoomMember
@@ -385,8 +386,12 @@ def test_a_course_open_to_children_is_published_only_with_every_lecturer_current
 
 def test_a_course_for_adults_needs_no_vetting(course):
     offering = draft(course, [at(7)])
+    assert not resident_is_vetted(teacher(offering))
 
     services.offering_publish(actor=teacher(offering), offering_id=offering.pk)
+
+    offering.refresh_from_db()
+    assert offering.status == Offering.Status.PUBLISHED
 
 
 def test_publishing_makes_the_offerings_room_with_its_lecturers_moderating(course):

@@ -7,14 +7,10 @@ from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils import timezone
 
-from campus_social.audit.models import AuditEvent
 from campus_social.identity.management.commands import seed_demo
 from campus_social.identity.models import Resident
-from campus_social.notifications.models import Notification
-from campus_social.safeguarding.models import VettingRecord
 from campus_social.safeguarding.selectors import resident_is_vetted
 from courses import selectors, services
 from courses.models import (
@@ -24,10 +20,7 @@ from courses.models import (
     Enrolment,
     Lecturer,
     Offering,
-    Session,
-    SurveyResponse,
 )
-from messaging.models import RoomMember
 
 pytestmark = pytest.mark.django_db
 
@@ -40,35 +33,26 @@ def seed_courses() -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def town():
+def seed_town() -> None:
     call_command("seed_demo", "--no-progress", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def seeded(module_db, django_db_blocker) -> str:
+    """The town and its courses, seeded once for the module; what the command printed.  Its tests
+    only read (a test's own writes are rolled back, see ``module_db``); running the command
+    again, or without the town, is in ``test_seed_demo_courses_runs.py``."""
+    with django_db_blocker.unblock():
+        seed_town()
+        return seed_courses()
 
 
 def persona(key: str) -> Resident:
     return Resident.objects.get(login_name=f"persona-{key}")
 
 
-def counts() -> dict[str, int]:
-    models = (
-        Lecturer,
-        VettingRecord,
-        Course,
-        Offering,
-        Session,
-        Enrolment,
-        Attendance,
-        Completion,
-        SurveyResponse,
-        Notification,
-        RoomMember,
-        AuditEvent,
-    )
-    return {model.__name__: model.objects.count() for model in models}
-
-
-def test_seed_demo_courses_publishes_believable_offerings_in_the_towns_districts(town):
-    output = seed_courses()
+def test_seed_demo_courses_publishes_believable_offerings_in_the_towns_districts(seeded):
+    output = seeded
 
     courses = list(Course.objects.all())
     assert 6 <= len(courses) <= 10
@@ -98,9 +82,7 @@ def test_seed_demo_courses_publishes_believable_offerings_in_the_towns_districts
         assert offering.enrolment_opens_at < now < offering.enrolment_closes_at
 
 
-def test_one_offering_ended_last_month_with_attendance_completions_and_survey_answers(town):
-    seed_courses()
-
+def test_one_offering_ended_last_month_with_attendance_completions_and_survey_answers(seeded):
     (ended,) = Offering.objects.filter(last_session_ends_at__lt=timezone.now())
     assert timezone.now() - timedelta(days=40) < ended.last_session_ends_at
     assert ended.completions_recorded_at is not None
@@ -113,9 +95,7 @@ def test_one_offering_ended_last_month_with_attendance_completions_and_survey_an
     assert summary.responses >= selectors.SURVEY_MIN_RESPONSES
 
 
-def test_the_lecturer_persona_teaches_with_a_current_vetting_record(town):
-    seed_courses()
-
+def test_the_lecturer_persona_teaches_with_a_current_vetting_record(seeded):
     lecturer = selectors.lecturer_of(persona("lecturer"))
     assert lecturer is not None
     assert lecturer.is_approved
@@ -126,8 +106,7 @@ def test_the_lecturer_persona_teaches_with_a_current_vetting_record(town):
     assert Lecturer.objects.filter(status=Lecturer.Status.APPROVED).count() >= 3
 
 
-def test_the_senior_completed_a_course_and_may_still_answer_its_survey(town):
-    seed_courses()
+def test_the_senior_completed_a_course_and_may_still_answer_its_survey(seeded):
     senior = persona("senior")
 
     (enrolment,) = selectors.my_enrolments(resident=senior)
@@ -135,36 +114,8 @@ def test_the_senior_completed_a_course_and_may_still_answer_its_survey(town):
     services.survey_answer(resident=senior, offering_id=enrolment.offering_id, rating=5)
 
 
-def test_the_guardian_personas_child_is_enrolled_in_a_course_for_children(town):
-    seed_courses()
-
+def test_the_guardian_personas_child_is_enrolled_in_a_course_for_children(seeded):
     (enrolment,) = selectors.my_enrolments(resident=persona("guardian"))
     assert enrolment.resident == persona("child")
     assert enrolment.status == Enrolment.Status.ENROLLED
     assert enrolment.offering.course.audience == "children"
-
-
-def test_running_seed_demo_courses_twice_changes_nothing(town):
-    seed_courses()
-    before = counts()
-    schedule = list(Session.objects.order_by("pk").values_list("pk", "starts_at"))
-
-    output = seed_courses()
-
-    assert counts() == before
-    assert list(Session.objects.order_by("pk").values_list("pk", "starts_at")) == schedule
-    assert "nothing was changed" in output
-
-
-def test_seed_demo_courses_needs_the_demo_town(db):
-    with pytest.raises(CommandError, match="seed_demo"):
-        seed_courses()
-    assert not Course.objects.exists()
-
-
-def test_seed_demo_courses_is_refused_in_production_mode(town, settings):
-    settings.PRODUCTION = True
-
-    with pytest.raises(CommandError, match="production"):
-        seed_courses()
-    assert not Course.objects.exists()

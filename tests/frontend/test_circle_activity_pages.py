@@ -13,7 +13,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.defaultfilters import filesizeformat
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -41,12 +40,6 @@ def _english_pages(settings, tmp_path):
 
 def _resident(name: str, **fields):
     return ResidentFactory(name=name, language="en", **fields)
-
-
-def _client(resident) -> Client:
-    client = Client()
-    client.force_login(resident)
-    return client
 
 
 def _page(response) -> str:
@@ -163,9 +156,9 @@ def _pages(circle, thread, event) -> list[str]:
 
 
 def test_a_member_opens_every_page_with_the_circle_header_and_its_sections(
-    circle, member, thread, event
+    circle, member, thread, event, signed_in_page
 ):
-    client = _client(member)
+    client = signed_in_page(member)
     for url in _pages(circle, thread, event):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -210,9 +203,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, name, ids, method):
 
 
 def test_a_resident_who_is_not_a_member_of_an_open_circle_gets_the_403_page(
-    circle, thread, event, link, outsider
+    circle, thread, event, link, outsider, signed_in_page
 ):
-    client = _client(outsider)
+    client = signed_in_page(outsider)
     urls = [
         *_pages(circle, thread, event),
         _url("circle-resource-file", circle, resource_id=link.pk),
@@ -224,7 +217,9 @@ def test_a_resident_who_is_not_a_member_of_an_open_circle_gets_the_403_page(
     assert AuditEvent.objects.filter(action="permission.denied", actor_id=outsider.pk).exists()
 
 
-def test_an_outsider_of_an_invite_only_circle_gets_404_as_if_it_did_not_exist(organiser, outsider):
+def test_an_outsider_of_an_invite_only_circle_gets_404_as_if_it_did_not_exist(
+    organiser, outsider, signed_in_page
+):
     hidden = make_circle(organiser=organiser, visibility=Circle.Visibility.INVITE_ONLY)
     thread = services.thread_create(actor=organiser, circle_id=hidden.pk, title="T", body="B")
     event = services.event_create(
@@ -235,7 +230,7 @@ def test_an_outsider_of_an_invite_only_circle_gets_404_as_if_it_did_not_exist(or
         starts_at=_soon(),
         ends_at=_soon() + timedelta(hours=1),
     )
-    client = _client(outsider)
+    client = signed_in_page(outsider)
     for url in _pages(hidden, thread, event):
         assert client.get(url).status_code == 404, url
     refused = client.post(_url("circle-discussions", hidden), {"title": "Hi", "body": "Let me in"})
@@ -244,7 +239,7 @@ def test_an_outsider_of_an_invite_only_circle_gets_404_as_if_it_did_not_exist(or
 
 
 def test_ids_from_another_circle_are_not_found_even_for_a_member_of_both(
-    organiser, circle, member, thread, event, link
+    organiser, circle, member, thread, event, link, signed_in_page
 ):
     elsewhere = make_circle(organiser=organiser, name="Chess club")
     add_member(elsewhere, member)
@@ -252,7 +247,7 @@ def test_ids_from_another_circle_are_not_found_even_for_a_member_of_both(
     other_thread = services.thread_create(
         actor=member, circle_id=elsewhere.pk, title="Openings", body="e4?"
     )
-    client = _client(member)
+    client = signed_in_page(member)
 
     for url in [
         _url("circle-thread", elsewhere, thread_id=thread.pk),
@@ -285,20 +280,22 @@ def test_ids_from_another_circle_are_not_found_even_for_a_member_of_both(
 
 
 def test_a_thread_in_a_circle_the_member_does_not_belong_to_is_not_found_either(
-    organiser, circle, member, outsider
+    organiser, circle, member, outsider, signed_in_page
 ):
     """A nested id from an open circle the viewer is not in answers 404, not that circle's 403."""
     elsewhere = make_circle(organiser=organiser, name="Chess club")
     foreign = services.thread_create(actor=organiser, circle_id=elsewhere.pk, title="T", body="B")
-    response = _client(member).get(_url("circle-thread", circle, thread_id=foreign.pk))
+    response = signed_in_page(member).get(_url("circle-thread", circle, thread_id=foreign.pk))
     assert response.status_code == 404
 
 
 # --- Discussions ----------------------------------------------------------------------------------
 
 
-def test_a_member_starts_a_discussion_and_another_replies(circle, member, other_member):
-    response = _client(member).post(
+def test_a_member_starts_a_discussion_and_another_replies(
+    circle, member, other_member, signed_in_page
+):
+    response = signed_in_page(member).post(
         _url("circle-discussions", circle),
         {"title": "Our first meeting", "body": "Line one\n<script>alert(1)</script>"},
     )
@@ -307,12 +304,14 @@ def test_a_member_starts_a_discussion_and_another_replies(circle, member, other_
     assert response["Location"] == _url("circle-thread", circle, thread_id=thread.pk)
     assert (thread.author, thread.title) == (member, "Our first meeting")
 
-    page = _page(_client(other_member).get(_url("circle-thread", circle, thread_id=thread.pk)))
+    page = _page(
+        signed_in_page(other_member).get(_url("circle-thread", circle, thread_id=thread.pk))
+    )
     assert "Line one<br>&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert" not in page
     assert "山田 花子" in page
 
-    replied = _client(other_member).post(
+    replied = signed_in_page(other_member).post(
         _url("circle-thread", circle, thread_id=thread.pk), {"body": "I will come!"}
     )
     reply = Reply.objects.get(thread=thread)
@@ -320,21 +319,23 @@ def test_a_member_starts_a_discussion_and_another_replies(circle, member, other_
     thread.refresh_from_db()
     assert thread.reply_count == 1
 
-    listing = _client(member).get(_url("circle-discussions", circle))
+    listing = signed_in_page(member).get(_url("circle-discussions", circle))
     row = _page(listing).split("Our first meeting")[1].split("</li>")[0]
     assert "山田 花子" in row
     assert "<dd>1</dd>" in row
 
 
-def test_a_blank_discussion_is_refused_next_to_its_fields(circle, member):
-    response = _client(member).post(_url("circle-discussions", circle), {"title": "  ", "body": ""})
+def test_a_blank_discussion_is_refused_next_to_its_fields(circle, member, signed_in_page):
+    response = signed_in_page(member).post(
+        _url("circle-discussions", circle), {"title": "  ", "body": ""}
+    )
     assert response.status_code == 400
     assert "This field is required." in _page(response)
     assert not Thread.objects.exists()
 
 
-def test_spaces_only_are_refused_by_the_service_with_its_message(circle, member):
-    response = _client(member).post(
+def test_spaces_only_are_refused_by_the_service_with_its_message(circle, member, signed_in_page):
+    response = signed_in_page(member).post(
         _url("circle-discussions", circle), {"title": "   ", "body": "Some text"}
     )
     assert response.status_code == 400
@@ -342,8 +343,8 @@ def test_spaces_only_are_refused_by_the_service_with_its_message(circle, member)
     assert not Thread.objects.exists()
 
 
-def test_a_non_member_cannot_post_and_nothing_is_written(circle, thread, outsider):
-    client = _client(outsider)
+def test_a_non_member_cannot_post_and_nothing_is_written(circle, thread, outsider, signed_in_page):
+    client = signed_in_page(outsider)
     started = client.post(_url("circle-discussions", circle), {"title": "Hi", "body": "Me too"})
     replied = client.post(_url("circle-thread", circle, thread_id=thread.pk), {"body": "Hello"})
     assert started.status_code == 403
@@ -353,9 +354,9 @@ def test_a_non_member_cannot_post_and_nothing_is_written(circle, thread, outside
     assert not Reply.objects.exists()
 
 
-def test_the_author_edits_their_discussion_and_reply(circle, member, thread):
+def test_the_author_edits_their_discussion_and_reply(circle, member, thread, signed_in_page):
     reply = services.reply_create(actor=member, thread_id=thread.pk, body="First")
-    client = _client(member)
+    client = signed_in_page(member)
 
     page = _page(client.get(_url("circle-thread", circle, thread_id=thread.pk)))
     assert _url("circle-thread-edit", circle, thread_id=thread.pk) in page
@@ -381,10 +382,10 @@ def test_the_author_edits_their_discussion_and_reply(circle, member, thread):
 
 
 def test_editing_another_members_post_is_refused_and_nothing_changes(
-    circle, member, other_member, thread
+    circle, member, other_member, thread, signed_in_page
 ):
     reply = services.reply_create(actor=member, thread_id=thread.pk, body="Mine")
-    client = _client(other_member)
+    client = signed_in_page(other_member)
 
     page = _page(client.get(_url("circle-thread", circle, thread_id=thread.pk)))
     assert _url("circle-thread-edit", circle, thread_id=thread.pk) not in page
@@ -412,21 +413,21 @@ def test_editing_another_members_post_is_refused_and_nothing_changes(
 
 
 def test_authors_remove_their_replies_and_moderators_remove_anyones_posts(
-    organiser, circle, member, other_member, thread
+    organiser, circle, member, other_member, thread, signed_in_page
 ):
     services.circle_role_set(
         actor=organiser, circle_id=circle.pk, resident_id=other_member.pk, role="moderator"
     )
     own = services.reply_create(actor=member, thread_id=thread.pk, body="Oops")
 
-    removed = _client(member).post(
+    removed = signed_in_page(member).post(
         _url("circle-reply-remove", circle, thread_id=thread.pk, reply_id=own.pk)
     )
     assert removed["Location"] == _url("circle-thread", circle, thread_id=thread.pk)
     own.refresh_from_db()
     assert own.removed_at is not None
 
-    moderator = _client(other_member)
+    moderator = signed_in_page(other_member)
     page = _page(moderator.get(_url("circle-thread", circle, thread_id=thread.pk)))
     assert _url("circle-thread-remove", circle, thread_id=thread.pk) in page
     assert _url("circle-thread-edit", circle, thread_id=thread.pk) not in page
@@ -437,9 +438,11 @@ def test_authors_remove_their_replies_and_moderators_remove_anyones_posts(
     assert moderator.get(_url("circle-thread", circle, thread_id=thread.pk)).status_code == 404
 
 
-def test_the_discussion_list_costs_the_same_queries_for_one_thread_or_many(circle, member):
+def test_the_discussion_list_costs_the_same_queries_for_one_thread_or_many(
+    circle, member, signed_in_page
+):
     """Guards the N+1 of each thread's author on the discussion list."""
-    client = _client(member)
+    client = signed_in_page(member)
     url = _url("circle-discussions", circle)
 
     def queries() -> int:
@@ -455,9 +458,11 @@ def test_the_discussion_list_costs_the_same_queries_for_one_thread_or_many(circl
     assert queries() == one
 
 
-def test_the_thread_page_costs_the_same_queries_for_one_reply_or_many(circle, member, thread):
+def test_the_thread_page_costs_the_same_queries_for_one_reply_or_many(
+    circle, member, thread, signed_in_page
+):
     """Guards the N+1 of each reply's author on a discussion page."""
-    client = _client(member)
+    client = signed_in_page(member)
     url = _url("circle-thread", circle, thread_id=thread.pk)
 
     def queries() -> int:
@@ -476,9 +481,11 @@ def test_the_thread_page_costs_the_same_queries_for_one_reply_or_many(circle, me
 # --- Meetings -------------------------------------------------------------------------------------
 
 
-def test_an_organiser_plans_a_meeting_in_city_time_and_members_see_it(organiser, circle, member):
+def test_an_organiser_plans_a_meeting_in_city_time_and_members_see_it(
+    organiser, circle, member, signed_in_page
+):
     starts = _soon(days=10, hour=13)
-    response = _client(organiser).post(
+    response = signed_in_page(organiser).post(
         _url("circle-events", circle),
         {
             "title": "Autumn writing",
@@ -493,7 +500,7 @@ def test_an_organiser_plans_a_meeting_in_city_time_and_members_see_it(organiser,
     assert event.starts_at == starts
     assert event.created_by == organiser
 
-    page = _page(_client(member).get(_url("circle-events", circle)))
+    page = _page(signed_in_page(member).get(_url("circle-events", circle)))
     upcoming = page.split('id="upcoming-heading"')[1].split("</section>")[0]
     assert "Autumn writing" in upcoming
     assert "Community centre, room 2" in upcoming
@@ -501,9 +508,11 @@ def test_an_organiser_plans_a_meeting_in_city_time_and_members_see_it(organiser,
     assert 'id="plan-heading"' not in page  # members do not plan
 
 
-def test_a_meeting_that_ends_before_it_starts_is_refused_and_nothing_is_planned(organiser, circle):
+def test_a_meeting_that_ends_before_it_starts_is_refused_and_nothing_is_planned(
+    organiser, circle, signed_in_page
+):
     starts = _soon()
-    response = _client(organiser).post(
+    response = signed_in_page(organiser).post(
         _url("circle-events", circle),
         {
             "title": "Backwards",
@@ -517,8 +526,8 @@ def test_a_meeting_that_ends_before_it_starts_is_refused_and_nothing_is_planned(
     assert not CircleEvent.objects.exists()
 
 
-def test_a_plain_member_cannot_plan_a_meeting(circle, member):
-    response = _client(member).post(
+def test_a_plain_member_cannot_plan_a_meeting(circle, member, signed_in_page):
+    response = signed_in_page(member).post(
         _url("circle-events", circle),
         {
             "title": "Mine",
@@ -531,7 +540,7 @@ def test_a_plain_member_cannot_plan_a_meeting(circle, member):
     assert not CircleEvent.objects.exists()
 
 
-def test_past_and_cancelled_meetings_are_marked(organiser, circle, member, event):
+def test_past_and_cancelled_meetings_are_marked(organiser, circle, member, event, signed_in_page):
     past = services.event_create(
         actor=organiser,
         circle_id=circle.pk,
@@ -544,49 +553,53 @@ def test_past_and_cancelled_meetings_are_marked(organiser, circle, member, event
         starts_at=timezone.now() - timedelta(days=30),
         ends_at=timezone.now() - timedelta(days=30) + timedelta(hours=1),
     )
-    cancelled = _client(organiser).post(_url("circle-event-cancel", circle, event_id=event.pk))
+    cancelled = signed_in_page(organiser).post(
+        _url("circle-event-cancel", circle, event_id=event.pk)
+    )
     assert cancelled.status_code == 302
     event.refresh_from_db()
     assert event.cancelled_at is not None
 
-    page = _page(_client(member).get(_url("circle-events", circle)))
+    page = _page(signed_in_page(member).get(_url("circle-events", circle)))
     upcoming = page.split('id="upcoming-heading"')[1].split("</section>")[0]
     earlier = page.split('id="past-heading"')[1].split("</section>")[0]
     assert "Writing in the park" in upcoming
     assert "Cancelled" in upcoming
     assert "Last month" in earlier
 
-    detail = _page(_client(member).get(_url("circle-event", circle, event_id=event.pk)))
+    detail = _page(signed_in_page(member).get(_url("circle-event", circle, event_id=event.pk)))
     assert "This meeting is cancelled." in detail
     assert 'name="answer"' not in detail
 
 
-def test_a_member_answers_and_the_count_shows_who_comes(circle, member, other_member, event):
+def test_a_member_answers_and_the_count_shows_who_comes(
+    circle, member, other_member, event, signed_in_page
+):
     url = _url("circle-event", circle, event_id=event.pk)
-    response = _client(member).post(url, {"answer": "yes"})
+    response = signed_in_page(member).post(url, {"answer": "yes"})
     assert response["Location"] == url
-    _client(other_member).post(url, {"answer": "no"})
+    signed_in_page(other_member).post(url, {"answer": "no"})
     assert Rsvp.objects.get(event=event, resident=member).answer == "yes"
 
-    page = _page(_client(other_member).get(url))
+    page = _page(signed_in_page(other_member).get(url))
     who = page.split('id="who-heading"')[1].split("</section>")[0]
     assert "Coming: 1 person" in who
     assert "山田 花子" in who
     assert "佐藤 太郎" not in who
     assert re.search(r'value="no"[^>]*checked', page)  # the own answer is shown chosen
 
-    _client(member).post(url, {"answer": "maybe"})
+    signed_in_page(member).post(url, {"answer": "maybe"})
     assert Rsvp.objects.get(event=event, resident=member).answer == "maybe"
 
 
-def test_an_answer_that_is_not_one_of_the_choices_is_refused(circle, member, event):
+def test_an_answer_that_is_not_one_of_the_choices_is_refused(circle, member, event, signed_in_page):
     url = _url("circle-event", circle, event_id=event.pk)
-    response = _client(member).post(url, {"answer": "perhaps"})
+    response = signed_in_page(member).post(url, {"answer": "perhaps"})
     assert response.status_code == 400
     assert not Rsvp.objects.exists()
 
 
-def test_a_guardian_reads_along_and_answers_for_their_child(circle, organiser):
+def test_a_guardian_reads_along_and_answers_for_their_child(circle, organiser, signed_in_page):
     lecturer = LecturerFactory(resident=organiser)
     VettingRecordFactory(lecturer=lecturer)
     services.circle_update(actor=organiser, circle_id=circle.pk, for_children=True)
@@ -602,7 +615,7 @@ def test_a_guardian_reads_along_and_answers_for_their_child(circle, organiser):
         starts_at=_soon(),
         ends_at=_soon() + timedelta(hours=1),
     )
-    client = _client(guardian)
+    client = signed_in_page(guardian)
 
     discussions = _page(client.get(_url("circle-discussions", circle)))
     assert "You are reading as the guardian of a member." in discussions
@@ -615,22 +628,28 @@ def test_a_guardian_reads_along_and_answers_for_their_child(circle, organiser):
 
     client.post(url, {"answer": "yes", "resident": str(child.pk)})
     assert Rsvp.objects.get(event=event).resident == child
-    who = _page(_client(organiser).get(url)).split('id="who-heading"')[1].split("</section>")[0]
+    who = (
+        _page(signed_in_page(organiser).get(url))
+        .split('id="who-heading"')[1]
+        .split("</section>")[0]
+    )
     assert child.given_name in who
     assert child.name not in who
 
 
-def test_managers_change_a_meeting_and_members_cannot(organiser, circle, member, event):
+def test_managers_change_a_meeting_and_members_cannot(
+    organiser, circle, member, event, signed_in_page
+):
     url = _url("circle-event-edit", circle, event_id=event.pk)
-    assert _client(member).get(url).status_code == 403
-    assert _client(member).post(
+    assert signed_in_page(member).get(url).status_code == 403
+    assert signed_in_page(member).post(
         _url("circle-event-cancel", circle, event_id=event.pk)
     ).status_code == (403)
 
-    form = _page(_client(organiser).get(url))
+    form = _page(signed_in_page(organiser).get(url))
     assert f'value="{_city_time(event.starts_at)}"' in form
     moved = _soon(days=12, hour=9)
-    _client(organiser).post(
+    signed_in_page(organiser).post(
         url,
         {
             "title": "Writing in the park",
@@ -644,8 +663,10 @@ def test_managers_change_a_meeting_and_members_cannot(organiser, circle, member,
     assert (event.place, event.starts_at, event.cancelled_at) == ("West park", moved, None)
 
 
-def test_the_calendar_files_hold_the_circles_meetings(organiser, circle, member, event):
-    client = _client(member)
+def test_the_calendar_files_hold_the_circles_meetings(
+    organiser, circle, member, event, signed_in_page
+):
+    client = signed_in_page(member)
     every = client.get(_url("circle-events-ics", circle))
     one = client.get(_url("circle-event-ics", circle, event_id=event.pk))
     for response in (every, one):
@@ -659,10 +680,10 @@ def test_the_calendar_files_hold_the_circles_meetings(organiser, circle, member,
 
 
 def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_many(
-    organiser, circle, member, event
+    organiser, circle, member, event, signed_in_page
 ):
     """Guards the N+1 of each meeting's answer counts on the meeting list."""
-    client = _client(member)
+    client = signed_in_page(member)
     url = _url("circle-events", circle)
 
     def queries() -> int:
@@ -687,8 +708,10 @@ def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_many(
 # --- Shared resources -----------------------------------------------------------------------------
 
 
-def test_a_member_shares_a_link_shown_as_an_ordinary_link_without_referrer(circle, member):
-    response = _client(member).post(
+def test_a_member_shares_a_link_shown_as_an_ordinary_link_without_referrer(
+    circle, member, signed_in_page
+):
+    response = signed_in_page(member).post(
         _url("circle-resource-add-link", circle),
         {"title": "Ink maker", "url": "https://example.com/ink"},
     )
@@ -696,15 +719,15 @@ def test_a_member_shares_a_link_shown_as_an_ordinary_link_without_referrer(circl
     resource = Resource.objects.get(circle=circle)
     assert (resource.kind, resource.url) == ("link", "https://example.com/ink")
 
-    page = _page(_client(member).get(_url("circle-resources", circle)))
+    page = _page(signed_in_page(member).get(_url("circle-resources", circle)))
     assert (
         '<a href="https://example.com/ink" rel="noopener noreferrer nofollow">Ink maker</a>'
     ) in page
     assert 'target="_blank"' not in page
 
 
-def test_a_link_that_is_not_a_web_address_is_refused(circle, member):
-    response = _client(member).post(
+def test_a_link_that_is_not_a_web_address_is_refused(circle, member, signed_in_page):
+    response = signed_in_page(member).post(
         _url("circle-resource-add-link", circle),
         {"title": "Trap", "url": "javascript:alert(1)"},
     )
@@ -713,9 +736,11 @@ def test_a_link_that_is_not_a_web_address_is_refused(circle, member):
     assert not Resource.objects.exists()
 
 
-def test_a_member_shares_a_document_that_is_downloaded_with_its_size(circle, member, tmp_path):
+def test_a_member_shares_a_document_that_is_downloaded_with_its_size(
+    circle, member, tmp_path, signed_in_page
+):
     pdf = b"%PDF-1.4\n% minutes of the meeting\n"
-    response = _client(member).post(
+    response = signed_in_page(member).post(
         _url("circle-resource-add-file", circle),
         {"title": "Minutes", "file": _upload("minutes.pdf", pdf, "application/pdf")},
     )
@@ -727,32 +752,32 @@ def test_a_member_shares_a_document_that_is_downloaded_with_its_size(circle, mem
         len(pdf),
     )
 
-    page = _page(_client(member).get(_url("circle-resources", circle)))
+    page = _page(signed_in_page(member).get(_url("circle-resources", circle)))
     file_url = _url("circle-resource-file", circle, resource_id=resource.pk)
     assert f'href="{file_url}" download' in page
     assert filesizeformat(len(pdf)) in page
 
-    served = _client(member).get(file_url)
+    served = signed_in_page(member).get(file_url)
     assert served["Content-Type"] == "application/pdf"
     assert served["Content-Disposition"].startswith("attachment")
     assert _body(served) == pdf
 
 
-def test_a_photo_is_served_back_without_its_exif_and_gps_data(circle, member):
+def test_a_photo_is_served_back_without_its_exif_and_gps_data(circle, member, signed_in_page):
     original = _jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the test photo has GPS
-    _client(member).post(
+    signed_in_page(member).post(
         _url("circle-resource-add-file", circle),
         {"title": "Our table", "file": _upload("table.jpg", original, "image/jpeg")},
     )
     resource = Resource.objects.get(circle=circle)
     assert resource.kind == "picture"
 
-    page = _page(_client(member).get(_url("circle-resources", circle)))
+    page = _page(signed_in_page(member).get(_url("circle-resources", circle)))
     file_url = _url("circle-resource-file", circle, resource_id=resource.pk)
     assert f'<img src="{file_url}" alt="Our table"' in page
 
-    served = _client(member).get(file_url)
+    served = signed_in_page(member).get(file_url)
     assert served["Content-Type"] == "image/jpeg"
     assert served["Content-Disposition"].startswith("inline")
     picture = Image.open(io.BytesIO(_body(served)))
@@ -762,10 +787,10 @@ def test_a_photo_is_served_back_without_its_exif_and_gps_data(circle, member):
 
 
 def test_a_file_that_is_neither_picture_nor_document_is_refused_and_nothing_is_kept(
-    circle, member, tmp_path
+    circle, member, tmp_path, signed_in_page
 ):
     program = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200)
-    response = _client(member).post(
+    response = signed_in_page(member).post(
         _url("circle-resource-add-file", circle),
         {"title": "Game", "file": _upload("game.pdf", program, "application/pdf")},
     )
@@ -778,10 +803,10 @@ def test_a_file_that_is_neither_picture_nor_document_is_refused_and_nothing_is_k
 
 
 def test_a_file_that_is_too_large_is_refused_and_the_limit_is_explained(
-    circle, member, tmp_path, monkeypatch
+    circle, member, tmp_path, monkeypatch, signed_in_page
 ):
     monkeypatch.setattr("communities.uploads.DOCUMENT_MAX_BYTES", 1024)
-    client = _client(member)
+    client = signed_in_page(member)
     assert f"of at most {filesizeformat(1024)}" in _page(
         client.get(_url("circle-resources", circle))
     )
@@ -796,8 +821,8 @@ def test_a_file_that_is_too_large_is_refused_and_the_limit_is_explained(
     assert _stored_files(tmp_path) == []
 
 
-def test_a_non_member_cannot_share_anything(circle, outsider, tmp_path):
-    client = _client(outsider)
+def test_a_non_member_cannot_share_anything(circle, outsider, tmp_path, signed_in_page):
+    client = signed_in_page(outsider)
     link = client.post(
         _url("circle-resource-add-link", circle), {"title": "Spam", "url": "https://spam.example"}
     )
@@ -811,22 +836,26 @@ def test_a_non_member_cannot_share_anything(circle, outsider, tmp_path):
 
 
 def test_whoever_shared_it_or_a_manager_removes_a_resource_and_others_cannot(
-    organiser, circle, member, other_member, link
+    organiser, circle, member, other_member, link, signed_in_page
 ):
     remove_url = _url("circle-resource-remove", circle, resource_id=link.pk)
-    others_page = _page(_client(other_member).get(_url("circle-resources", circle)))
+    others_page = _page(signed_in_page(other_member).get(_url("circle-resources", circle)))
     assert remove_url not in others_page
-    assert _client(other_member).post(remove_url).status_code == 403
+    assert signed_in_page(other_member).post(remove_url).status_code == 403
     assert Resource.objects.filter(pk=link.pk).exists()
 
-    assert remove_url in _page(_client(organiser).get(_url("circle-resources", circle)))
-    assert _client(organiser).post(remove_url)["Location"] == _url("circle-resources", circle)
+    assert remove_url in _page(signed_in_page(organiser).get(_url("circle-resources", circle)))
+    assert signed_in_page(organiser).post(remove_url)["Location"] == _url(
+        "circle-resources", circle
+    )
     assert not Resource.objects.filter(pk=link.pk).exists()
 
 
-def test_the_resource_list_costs_the_same_queries_for_one_resource_or_many(circle, member, link):
+def test_the_resource_list_costs_the_same_queries_for_one_resource_or_many(
+    circle, member, link, signed_in_page
+):
     """Guards the N+1 of each resource's sharer on the resource list."""
-    client = _client(member)
+    client = signed_in_page(member)
     url = _url("circle-resources", circle)
 
     def queries() -> int:
@@ -843,9 +872,11 @@ def test_the_resource_list_costs_the_same_queries_for_one_resource_or_many(circl
     assert queries() == one
 
 
-def test_a_closed_circle_stays_readable_but_offers_no_forms(organiser, circle, member, thread):
+def test_a_closed_circle_stays_readable_but_offers_no_forms(
+    organiser, circle, member, thread, signed_in_page
+):
     services.circle_close(actor=organiser, circle_id=circle.pk)
-    client = _client(member)
+    client = signed_in_page(member)
     discussions = _page(client.get(_url("circle-discussions", circle)))
     assert "This circle is closed." in discussions
     assert 'id="new-heading"' not in discussions
@@ -858,8 +889,10 @@ def test_a_closed_circle_stays_readable_but_offers_no_forms(organiser, circle, m
     assert not Reply.objects.exists()
 
 
-def test_sharing_a_file_without_choosing_one_asks_for_it(circle, member):
-    response = _client(member).post(_url("circle-resource-add-file", circle), {"title": "Notes"})
+def test_sharing_a_file_without_choosing_one_asks_for_it(circle, member, signed_in_page):
+    response = signed_in_page(member).post(
+        _url("circle-resource-add-file", circle), {"title": "Notes"}
+    )
     assert response.status_code == 400
     assert "Choose a file." in _page(response)
     assert not Resource.objects.exists()

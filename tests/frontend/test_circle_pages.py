@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -43,12 +42,6 @@ def _english_pages(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _client(resident) -> Client:
-    client = Client()
-    client.force_login(resident)
-    return client
 
 
 def _resident(name: str, **fields):
@@ -165,8 +158,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, name, kwargs, method):
     assert response["Location"].startswith(reverse("frontend:login"))
 
 
-def test_an_outsider_asking_for_an_invite_only_circle_gets_404_everywhere(hidden, taro):
-    client = _client(taro)
+def test_an_outsider_asking_for_an_invite_only_circle_gets_404_everywhere(
+    hidden, taro, signed_in_page
+):
+    client = signed_in_page(taro)
     for name in ("frontend:circle", "frontend:circle-members", "frontend:circle-picture"):
         assert client.get(_url(name, hidden)).status_code == 404
     assert client.post(_url("frontend:circle-join", hidden)).status_code == 404
@@ -174,8 +169,8 @@ def test_an_outsider_asking_for_an_invite_only_circle_gets_404_everywhere(hidden
     assert _standing(hidden, taro) is None
 
 
-def test_a_non_member_may_see_the_circle_but_not_its_members(circle, taro):
-    client = _client(taro)
+def test_a_non_member_may_see_the_circle_but_not_its_members(circle, taro, signed_in_page):
+    client = signed_in_page(taro)
     page = client.get(_url("frontend:circle", circle))
     assert page.status_code == 200
     assert "Join the circle" in _page(page)
@@ -187,10 +182,10 @@ def test_a_non_member_may_see_the_circle_but_not_its_members(circle, taro):
     assert "Only members of the circle can do this." in _page(members)
 
 
-def test_a_member_does_not_manage(circle, taro, jiro):
+def test_a_member_does_not_manage(circle, taro, jiro, signed_in_page):
     add_member(circle, taro)
     add_member(circle, jiro)
-    client = _client(taro)
+    client = signed_in_page(taro)
 
     page = _page(client.get(_url("frontend:circle-members", circle)))
     assert "山田 花子" in page
@@ -205,16 +200,16 @@ def test_a_member_does_not_manage(circle, taro, jiro):
     assert _standing(circle, jiro).is_active
 
 
-def test_the_menu_links_to_circles_when_signed_in(client, taro):
+def test_the_menu_links_to_circles_when_signed_in(client, taro, signed_in_page):
     assert f'href="{reverse("frontend:circles")}"' not in _page(
         client.get(reverse("frontend:landing"))
     )
-    signed_in = _page(_client(taro).get(reverse("frontend:landing")))
+    signed_in = _page(signed_in_page(taro).get(reverse("frontend:landing")))
     assert f'href="{reverse("frontend:circles")}"' in signed_in
 
 
-def test_my_page_shows_my_resident_number_and_links_to_my_circles(taro):
-    page = _page(_client(taro).get(reverse("frontend:my-page")))
+def test_my_page_shows_my_resident_number_and_links_to_my_circles(taro, signed_in_page):
+    page = _page(signed_in_page(taro).get(reverse("frontend:my-page")))
     assert f"Your resident number (for circle invitations): {taro.pk}" in page
     assert f'href="{reverse("frontend:my-circles")}"' in page
 
@@ -222,9 +217,11 @@ def test_my_page_shows_my_resident_number_and_links_to_my_circles(taro):
 # --- The directory ----------------------------------------------------------------------------
 
 
-def test_the_directory_lists_circles_with_their_facts(circle, moderated, taro, jiro):
+def test_the_directory_lists_circles_with_their_facts(
+    circle, moderated, taro, jiro, signed_in_page
+):
     add_member(circle, jiro)
-    client = _client(taro)
+    client = signed_in_page(taro)
 
     response = client.get(reverse("frontend:circles"))
     page = _page(response)
@@ -239,7 +236,9 @@ def test_the_directory_lists_circles_with_their_facts(circle, moderated, taro, j
     assert f'href="{reverse("frontend:circle-new")}"' in page
 
 
-def test_the_directory_filters_by_topic_district_activity_and_words(circle, moderated, taro):
+def test_the_directory_filters_by_topic_district_activity_and_words(
+    circle, moderated, taro, signed_in_page
+):
     elsewhere = make_circle(
         name="Go players", name_kana="いご", district_id=DistrictFactory(slug="kita").pk
     )
@@ -250,7 +249,7 @@ def test_the_directory_filters_by_topic_district_activity_and_words(circle, mode
         starts_at=timezone.now() - timedelta(days=3),
         ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
     )
-    client = _client(taro)
+    client = signed_in_page(taro)
 
     def names(**query) -> set[str]:
         page = _page(client.get(reverse("frontend:circles"), query))
@@ -264,13 +263,13 @@ def test_the_directory_filters_by_topic_district_activity_and_words(circle, mode
     assert names() == {"Calligraphy friends", "Haiku evenings", "Go players"}
 
 
-def test_the_directory_refuses_a_filter_it_does_not_know(taro):
-    response = _client(taro).get(reverse("frontend:circles"), {"active": "7"})
+def test_the_directory_refuses_a_filter_it_does_not_know(taro, signed_in_page):
+    response = signed_in_page(taro).get(reverse("frontend:circles"), {"active": "7"})
     assert response.status_code == 400
     assert "Select a valid choice." in _page(response)
 
 
-def test_the_directory_shows_twenty_circles_a_page(taro):
+def test_the_directory_shows_twenty_circles_a_page(taro, signed_in_page):
     organiser = ResidentFactory()
     district = DistrictFactory()
     for number in range(21):
@@ -280,7 +279,7 @@ def test_the_directory_shows_twenty_circles_a_page(taro):
             name_kana=f"さーくる{number:02d}",
             district_id=district.pk,
         )
-    client = _client(taro)
+    client = signed_in_page(taro)
     first = _page(client.get(reverse("frontend:circles")))
     assert "Circle 00" in first
     assert "Circle 20" not in first
@@ -288,11 +287,11 @@ def test_the_directory_shows_twenty_circles_a_page(taro):
     assert "Circle 20" in _page(client.get(reverse("frontend:circles"), {"page": "2"}))
 
 
-def test_the_directory_counts_the_same_queries_for_more_circles(taro):
+def test_the_directory_counts_the_same_queries_for_more_circles(taro, signed_in_page):
     """Guards the N+1 of each card's topics, district, member count and liveliness."""
     organiser = ResidentFactory()
     district = DistrictFactory()
-    client = _client(taro)
+    client = signed_in_page(taro)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -306,12 +305,12 @@ def test_the_directory_counts_the_same_queries_for_more_circles(taro):
     assert queries() == few
 
 
-def test_a_child_sees_only_circles_open_to_children(circle, chuo):
+def test_a_child_sees_only_circles_open_to_children(circle, chuo, signed_in_page):
     leader = _vetted(_resident("指導 者"))
     make_circle(organiser=leader, name="Young readers", district_id=chuo.pk, for_children=True)
     child = ChildFactory(language="en")
 
-    page = _page(_client(child).get(reverse("frontend:circles")))
+    page = _page(signed_in_page(child).get(reverse("frontend:circles")))
     assert "Young readers" in page
     assert "Open to children" in page
     assert "Calligraphy friends" not in page
@@ -321,8 +320,8 @@ def test_a_child_sees_only_circles_open_to_children(circle, chuo):
 # --- Starting a circle ------------------------------------------------------------------------
 
 
-def test_a_resident_starts_a_circle_and_organises_it(taro, chuo):
-    client = _client(taro)
+def test_a_resident_starts_a_circle_and_organises_it(taro, chuo, signed_in_page):
+    client = signed_in_page(taro)
     assert client.get(reverse("frontend:circle-new")).status_code == 200
 
     response = client.post(
@@ -345,8 +344,8 @@ def test_a_resident_starts_a_circle_and_organises_it(taro, chuo):
     assert RoomMember.objects.filter(room=circle.room, resident=taro).exists()
 
 
-def test_starting_a_circle_without_a_topic_shows_the_error(taro, chuo):
-    response = _client(taro).post(
+def test_starting_a_circle_without_a_topic_shows_the_error(taro, chuo, signed_in_page):
+    response = signed_in_page(taro).post(
         reverse("frontend:circle-new"),
         {"name": "No topic", "name_kana": "なし", "district": str(chuo.pk), "visibility": "open"},
     )
@@ -355,8 +354,8 @@ def test_starting_a_circle_without_a_topic_shows_the_error(taro, chuo):
     assert not Circle.objects.exists()
 
 
-def test_opening_a_circle_to_children_needs_a_vetted_organiser(taro, chuo):
-    response = _client(taro).post(
+def test_opening_a_circle_to_children_needs_a_vetted_organiser(taro, chuo, signed_in_page):
+    response = signed_in_page(taro).post(
         reverse("frontend:circle-new"),
         {
             "name": "Kids chess",
@@ -375,8 +374,8 @@ def test_opening_a_circle_to_children_needs_a_vetted_organiser(taro, chuo):
 # --- Joining and leaving ----------------------------------------------------------------------
 
 
-def test_joining_an_open_circle_makes_a_member_with_the_chat(circle, taro):
-    client = _client(taro)
+def test_joining_an_open_circle_makes_a_member_with_the_chat(circle, taro, signed_in_page):
+    client = signed_in_page(taro)
     response = client.post(_url("frontend:circle-join", circle))
     assert response.status_code == 302
     assert response["Location"] == _url("frontend:circle", circle)
@@ -393,8 +392,10 @@ def test_joining_an_open_circle_makes_a_member_with_the_chat(circle, taro):
     assert f"/circles/{circle.pk}/resources/" in page
 
 
-def test_asking_to_join_a_moderated_circle_waits_for_the_organisers(moderated, taro):
-    client = _client(taro)
+def test_asking_to_join_a_moderated_circle_waits_for_the_organisers(
+    moderated, taro, signed_in_page
+):
+    client = signed_in_page(taro)
     assert "Ask to join" in _page(client.get(_url("frontend:circle", moderated)))
     client.post(_url("frontend:circle-join", moderated))
     assert _standing(moderated, taro).status == Status.REQUESTED
@@ -404,10 +405,10 @@ def test_asking_to_join_a_moderated_circle_waits_for_the_organisers(moderated, t
     assert "Withdraw my request" in page
 
 
-def test_a_banned_resident_cannot_join_again(circle, hanako, taro):
+def test_a_banned_resident_cannot_join_again(circle, hanako, taro, signed_in_page):
     add_member(circle, taro)
     services.circle_member_remove(actor=hanako, circle_id=circle.pk, resident_id=taro.pk, ban=True)
-    client = _client(taro)
+    client = signed_in_page(taro)
     assert "You cannot join this circle." in _page(client.get(_url("frontend:circle", circle)))
 
     response = client.post(_url("frontend:circle-join", circle))
@@ -419,9 +420,9 @@ def test_a_banned_resident_cannot_join_again(circle, hanako, taro):
     assert AuditEvent.objects.filter(action="permission.denied", actor_id=taro.pk).exists()
 
 
-def test_an_invited_resident_accepts_from_my_circles(hidden, hanako, taro):
+def test_an_invited_resident_accepts_from_my_circles(hidden, hanako, taro, signed_in_page):
     services.circle_invite(actor=hanako, circle_id=hidden.pk, resident_id=taro.pk)
-    client = _client(taro)
+    client = signed_in_page(taro)
     mine = _page(client.get(reverse("frontend:my-circles")))
     assert "Invitations" in mine
     assert "Secret garden club" in mine
@@ -434,9 +435,11 @@ def test_an_invited_resident_accepts_from_my_circles(hidden, hanako, taro):
     assert _standing(hidden, taro).is_active
 
 
-def test_an_invited_resident_declines_and_the_circle_is_hidden_again(hidden, hanako, taro):
+def test_an_invited_resident_declines_and_the_circle_is_hidden_again(
+    hidden, hanako, taro, signed_in_page
+):
     services.circle_invite(actor=hanako, circle_id=hidden.pk, resident_id=taro.pk)
-    client = _client(taro)
+    client = signed_in_page(taro)
     assert "Accept the invitation" in _page(client.get(_url("frontend:circle", hidden)))
 
     response = client.post(_url("frontend:circle-leave", hidden), {"kind": "decline"})
@@ -446,9 +449,9 @@ def test_an_invited_resident_declines_and_the_circle_is_hidden_again(hidden, han
     assert client.get(_url("frontend:circle", hidden)).status_code == 404
 
 
-def test_a_member_leaves(circle, taro):
+def test_a_member_leaves(circle, taro, signed_in_page):
     add_member(circle, taro)
-    client = _client(taro)
+    client = signed_in_page(taro)
     response = client.post(_url("frontend:circle-leave", circle))
     assert response["Location"] == reverse("frontend:my-circles")
     assert _standing(circle, taro).status == Status.LEFT
@@ -456,9 +459,11 @@ def test_a_member_leaves(circle, taro):
     assert "You have left the circle." in _page(client.get(response["Location"]))
 
 
-def test_the_organiser_cannot_leave_without_naming_a_successor(circle, hanako, taro):
+def test_the_organiser_cannot_leave_without_naming_a_successor(
+    circle, hanako, taro, signed_in_page
+):
     add_member(circle, taro)
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     page = _page(client.get(_url("frontend:circle", circle)))
     assert "Who organises the circle after you?" in page
 
@@ -469,23 +474,27 @@ def test_the_organiser_cannot_leave_without_naming_a_successor(circle, hanako, t
     assert _standing(circle, hanako).is_active
 
 
-def test_the_organiser_leaves_by_handing_the_role_on(circle, hanako, taro):
+def test_the_organiser_leaves_by_handing_the_role_on(circle, hanako, taro, signed_in_page):
     add_member(circle, taro)
-    response = _client(hanako).post(_url("frontend:circle-leave", circle), {"successor": taro.pk})
+    response = signed_in_page(hanako).post(
+        _url("frontend:circle-leave", circle), {"successor": taro.pk}
+    )
     assert response.status_code == 302
     assert organiser_of(circle) == taro
     assert _standing(circle, hanako).status == Status.LEFT
 
 
-def test_an_organiser_alone_is_told_to_close_the_circle_first(circle, hanako):
-    page = _page(_client(hanako).get(_url("frontend:circle", circle)))
+def test_an_organiser_alone_is_told_to_close_the_circle_first(circle, hanako, signed_in_page):
+    page = _page(signed_in_page(hanako).get(_url("frontend:circle", circle)))
     assert "To leave, first hand the organiser role on" in page
     assert _url("frontend:circle-close", circle) in page
 
 
-def test_the_successor_must_be_a_member(circle, hanako, taro, jiro):
+def test_the_successor_must_be_a_member(circle, hanako, taro, jiro, signed_in_page):
     add_member(circle, taro)
-    response = _client(hanako).post(_url("frontend:circle-leave", circle), {"successor": jiro.pk})
+    response = signed_in_page(hanako).post(
+        _url("frontend:circle-leave", circle), {"successor": jiro.pk}
+    )
     assert response.status_code == 400
     assert "Choose another member of the circle." in _page(response)
     assert organiser_of(circle) == hanako
@@ -510,8 +519,8 @@ def kids_circle(chuo):
     )
 
 
-def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro):
-    client = _client(taro)
+def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro, signed_in_page):
+    client = signed_in_page(taro)
     page = _page(client.get(_url("frontend:circle", kids_circle)))
     assert "an adult may ask to join only with a current vetting check" in page
     assert "Ask to join" in page
@@ -528,9 +537,11 @@ def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro):
     assert "You asked to join." in _page(client.get(_url("frontend:circle", kids_circle)))
 
 
-def test_a_guardian_joins_their_child_who_shows_by_given_name(kids_circle, family, taro):
+def test_a_guardian_joins_their_child_who_shows_by_given_name(
+    kids_circle, family, taro, signed_in_page
+):
     guardian, child = family
-    client = _client(guardian)
+    client = signed_in_page(guardian)
     page = _page(client.get(_url("frontend:circle", kids_circle)))
     assert "Join with my child" in page
     assert "ゆき" in page
@@ -544,32 +555,34 @@ def test_a_guardian_joins_their_child_who_shows_by_given_name(kids_circle, famil
     assert "Young readers" in mine
 
     add_member(kids_circle, _vetted(taro))
-    members = _page(_client(taro).get(_url("frontend:circle-members", kids_circle)))
+    members = _page(signed_in_page(taro).get(_url("frontend:circle-members", kids_circle)))
     assert "ゆき" in members
     assert "田中 ゆき" not in members
 
 
-def test_a_guardian_reads_the_members_of_their_childs_circle(kids_circle, family):
+def test_a_guardian_reads_the_members_of_their_childs_circle(kids_circle, family, signed_in_page):
     guardian, child = family
     services.circle_join(actor=guardian, circle_id=kids_circle.pk, resident_id=child.pk)
-    client = _client(guardian)
+    client = signed_in_page(guardian)
     assert client.get(_url("frontend:circle-members", kids_circle)).status_code == 200
     page = _page(client.get(_url("frontend:circle", kids_circle)))
     assert _url("frontend:circle-members", kids_circle) in page
     assert "Take out of the circle" in page
 
 
-def test_a_guardian_cannot_join_a_child_to_a_circle_for_adults(circle, family):
+def test_a_guardian_cannot_join_a_child_to_a_circle_for_adults(circle, family, signed_in_page):
     guardian, child = family
-    response = _client(guardian).post(_url("frontend:circle-join", circle), {"resident": child.pk})
+    response = signed_in_page(guardian).post(
+        _url("frontend:circle-join", circle), {"resident": child.pk}
+    )
     assert response.status_code == 403
     assert "This circle is not open to children." in _page(response)
     assert _standing(circle, child) is None
 
 
-def test_a_child_cannot_join_by_themselves(kids_circle, family):
+def test_a_child_cannot_join_by_themselves(kids_circle, family, signed_in_page):
     _guardian, child = family
-    client = _client(child)
+    client = signed_in_page(child)
     assert "To join this circle, ask your guardian." in _page(
         client.get(_url("frontend:circle", kids_circle))
     )
@@ -581,8 +594,8 @@ def test_a_child_cannot_join_by_themselves(kids_circle, family):
 # --- Editing, the picture, closing ------------------------------------------------------------
 
 
-def test_the_organiser_changes_the_details(circle, hanako, chuo):
-    client = _client(hanako)
+def test_the_organiser_changes_the_details(circle, hanako, chuo, signed_in_page):
+    client = signed_in_page(hanako)
     form = _page(client.get(_url("frontend:circle-edit", circle)))
     assert 'value="Calligraphy friends"' in form
     assert 'enctype="multipart/form-data"' in form
@@ -605,12 +618,12 @@ def test_the_organiser_changes_the_details(circle, hanako, chuo):
     assert set(circle.topics.values_list("topic", flat=True)) == {"arts", "history"}
 
 
-def test_a_moderator_may_not_change_the_details(circle, hanako, taro, chuo):
+def test_a_moderator_may_not_change_the_details(circle, hanako, taro, chuo, signed_in_page):
     add_member(circle, taro)
     services.circle_role_set(
         actor=hanako, circle_id=circle.pk, resident_id=taro.pk, role=Role.MODERATOR
     )
-    client = _client(taro)
+    client = signed_in_page(taro)
     assert "Only the organiser changes" in _page(client.get(_url("frontend:circle-edit", circle)))
 
     response = client.post(
@@ -629,8 +642,8 @@ def test_a_moderator_may_not_change_the_details(circle, hanako, taro, chuo):
     assert circle.name == "Calligraphy friends"
 
 
-def test_the_picture_is_uploaded_shown_and_removed(circle, hanako, taro):
-    client = _client(hanako)
+def test_the_picture_is_uploaded_shown_and_removed(circle, hanako, taro, signed_in_page):
+    client = signed_in_page(hanako)
     assert client.get(_url("frontend:circle-picture", circle)).status_code == 404
 
     response = client.post(
@@ -641,11 +654,11 @@ def test_the_picture_is_uploaded_shown_and_removed(circle, hanako, taro):
     circle.refresh_from_db()
     assert circle.picture
 
-    picture = _client(taro).get(_url("frontend:circle-picture", circle))
+    picture = signed_in_page(taro).get(_url("frontend:circle-picture", circle))
     assert picture.status_code == 200
     assert picture["Content-Type"] in ("image/jpeg", "image/png")
     assert _url("frontend:circle-picture", circle) in _page(
-        _client(taro).get(_url("frontend:circle", circle))
+        signed_in_page(taro).get(_url("frontend:circle", circle))
     )
 
     client.post(_url("frontend:circle-picture-remove", circle))
@@ -653,8 +666,8 @@ def test_the_picture_is_uploaded_shown_and_removed(circle, hanako, taro):
     assert not circle.picture
 
 
-def test_an_upload_that_is_not_a_picture_is_refused(circle, hanako):
-    response = _client(hanako).post(
+def test_an_upload_that_is_not_a_picture_is_refused(circle, hanako, signed_in_page):
+    response = signed_in_page(hanako).post(
         _url("frontend:circle-picture-set", circle),
         {"picture": SimpleUploadedFile("notes.png", b"not a picture", content_type="image/png")},
     )
@@ -664,8 +677,8 @@ def test_an_upload_that_is_not_a_picture_is_refused(circle, hanako):
     assert not circle.picture
 
 
-def test_closing_needs_the_confirmation_box(circle, hanako):
-    client = _client(hanako)
+def test_closing_needs_the_confirmation_box(circle, hanako, signed_in_page):
+    client = signed_in_page(hanako)
     assert "Yes, close this circle" in _page(client.get(_url("frontend:circle-close", circle)))
 
     unconfirmed = client.post(_url("frontend:circle-close", circle))
@@ -681,21 +694,21 @@ def test_closing_needs_the_confirmation_box(circle, hanako):
     assert "This circle is closed." in _page(client.get(response["Location"]))
 
 
-def test_a_moderator_cannot_close_the_circle(circle, hanako, taro):
+def test_a_moderator_cannot_close_the_circle(circle, hanako, taro, signed_in_page):
     add_member(circle, taro)
     services.circle_role_set(
         actor=hanako, circle_id=circle.pk, resident_id=taro.pk, role=Role.MODERATOR
     )
-    response = _client(taro).post(_url("frontend:circle-close", circle), {"confirm": "on"})
+    response = signed_in_page(taro).post(_url("frontend:circle-close", circle), {"confirm": "on"})
     assert response.status_code == 403
     assert "Only the organiser may close the circle." in _page(response)
     circle.refresh_from_db()
     assert circle.closed_at is None
 
 
-def test_nobody_joins_a_closed_circle(circle, hanako, taro):
+def test_nobody_joins_a_closed_circle(circle, hanako, taro, signed_in_page):
     services.circle_close(actor=hanako, circle_id=circle.pk)
-    response = _client(taro).post(_url("frontend:circle-join", circle))
+    response = signed_in_page(taro).post(_url("frontend:circle-join", circle))
     assert response.status_code == 409
     assert "This circle is closed." in _page(response)
     assert _standing(circle, taro) is None
@@ -704,10 +717,12 @@ def test_nobody_joins_a_closed_circle(circle, hanako, taro):
 # --- The members page -------------------------------------------------------------------------
 
 
-def test_the_organiser_approves_and_declines_requests(moderated, hanako, taro, jiro):
+def test_the_organiser_approves_and_declines_requests(
+    moderated, hanako, taro, jiro, signed_in_page
+):
     services.circle_join(actor=taro, circle_id=moderated.pk)
     services.circle_join(actor=jiro, circle_id=moderated.pk)
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     page = _page(client.get(_url("frontend:circle-members", moderated)))
     assert "Asking to join" in page
     assert "佐藤 太郎" in page
@@ -727,8 +742,10 @@ def test_the_organiser_approves_and_declines_requests(moderated, hanako, taro, j
     assert _standing(moderated, jiro) is None
 
 
-def test_deciding_a_request_that_is_not_there_shows_the_refusal(moderated, hanako, taro):
-    response = _client(hanako).post(
+def test_deciding_a_request_that_is_not_there_shows_the_refusal(
+    moderated, hanako, taro, signed_in_page
+):
+    response = signed_in_page(hanako).post(
         _url("frontend:circle-request-decide", moderated, resident_id=taro.pk),
         {"decision": "approve"},
     )
@@ -737,8 +754,8 @@ def test_deciding_a_request_that_is_not_there_shows_the_refusal(moderated, hanak
     assert _standing(moderated, taro) is None
 
 
-def test_the_organiser_invites_by_resident_number(hidden, hanako, taro):
-    client = _client(hanako)
+def test_the_organiser_invites_by_resident_number(hidden, hanako, taro, signed_in_page):
+    client = signed_in_page(hanako)
     response = client.post(_url("frontend:circle-invite", hidden), {"resident_number": taro.pk})
     assert response.status_code == 302
     assert _standing(hidden, taro).status == Status.INVITED
@@ -750,9 +767,11 @@ def test_the_organiser_invites_by_resident_number(hidden, hanako, taro):
     assert _standing(hidden, taro) is None
 
 
-def test_inviting_an_unknown_number_or_a_child_changes_nothing(hidden, hanako, family):
+def test_inviting_an_unknown_number_or_a_child_changes_nothing(
+    hidden, hanako, family, signed_in_page
+):
     _guardian, child = family
-    client = _client(hanako)
+    client = signed_in_page(hanako)
 
     unknown = client.post(_url("frontend:circle-invite", hidden), {"resident_number": 999999})
     assert unknown.status_code == 404
@@ -769,10 +788,10 @@ def test_inviting_an_unknown_number_or_a_child_changes_nothing(hidden, hanako, f
     assert CircleMember.objects.filter(circle=hidden).count() == 1
 
 
-def test_the_organiser_removes_bans_and_unbans(circle, hanako, taro, jiro):
+def test_the_organiser_removes_bans_and_unbans(circle, hanako, taro, jiro, signed_in_page):
     add_member(circle, taro)
     add_member(circle, jiro)
-    client = _client(hanako)
+    client = signed_in_page(hanako)
 
     client.post(_url("frontend:circle-member-remove", circle, resident_id=taro.pk))
     assert _standing(circle, taro).status == Status.LEFT
@@ -786,12 +805,12 @@ def test_the_organiser_removes_bans_and_unbans(circle, hanako, taro, jiro):
     assert _standing(circle, jiro) is None
 
 
-def test_the_organiser_cannot_be_removed(circle, hanako, taro):
+def test_the_organiser_cannot_be_removed(circle, hanako, taro, signed_in_page):
     add_member(circle, taro)
     services.circle_role_set(
         actor=hanako, circle_id=circle.pk, resident_id=taro.pk, role=Role.MODERATOR
     )
-    response = _client(taro).post(
+    response = signed_in_page(taro).post(
         _url("frontend:circle-member-remove", circle, resident_id=hanako.pk), {"ban": "1"}
     )
     assert response.status_code == 403
@@ -799,9 +818,11 @@ def test_the_organiser_cannot_be_removed(circle, hanako, taro):
     assert _standing(circle, hanako).role == Role.ORGANISER
 
 
-def test_the_organiser_gives_roles_and_hands_on_the_organiser_role(circle, hanako, taro):
+def test_the_organiser_gives_roles_and_hands_on_the_organiser_role(
+    circle, hanako, taro, signed_in_page
+):
     add_member(circle, taro)
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     page = _page(client.get(_url("frontend:circle-members", circle)))
     assert "Make moderator" in page
     assert "Hand on the organiser role" in page
@@ -819,27 +840,29 @@ def test_the_organiser_gives_roles_and_hands_on_the_organiser_role(circle, hanak
     assert _standing(circle, hanako).role == Role.MODERATOR
 
 
-def test_handing_on_to_nobody_is_refused(circle, hanako):
-    response = _client(hanako).post(_url("frontend:circle-hand-on", circle), {"successor": ""})
+def test_handing_on_to_nobody_is_refused(circle, hanako, signed_in_page):
+    response = signed_in_page(hanako).post(
+        _url("frontend:circle-hand-on", circle), {"successor": ""}
+    )
     assert response.status_code == 400
     assert organiser_of(circle) == hanako
 
 
-def test_the_members_page_lists_the_organiser_first(circle, hanako, taro):
+def test_the_members_page_lists_the_organiser_first(circle, hanako, taro, signed_in_page):
     add_member(circle, taro)
-    page = _page(_client(taro).get(_url("frontend:circle-members", circle)))
+    page = _page(signed_in_page(taro).get(_url("frontend:circle-members", circle)))
     assert page.index("山田 花子") < page.index("佐藤 太郎")
 
 
 # --- City staff -------------------------------------------------------------------------------
 
 
-def test_the_survival_figure_is_for_city_staff_only(taro):
-    response = _client(taro).get(reverse("frontend:staff-circles"))
+def test_the_survival_figure_is_for_city_staff_only(taro, signed_in_page):
+    response = signed_in_page(taro).get(reverse("frontend:staff-circles"))
     assert response.status_code == 403
 
 
-def test_city_staff_see_how_many_course_circles_live_on(city_staff):
+def test_city_staff_see_how_many_course_circles_live_on(city_staff, signed_in_page):
     ended = timezone.now() - timedelta(weeks=20)
     lively, quiet = OfferingFactory(), OfferingFactory()
     for offering in (lively, quiet):
@@ -852,7 +875,7 @@ def test_city_staff_see_how_many_course_circles_live_on(city_staff):
         starts_at=timezone.now() - timedelta(weeks=2),
         ends_at=timezone.now() - timedelta(weeks=2) + timedelta(hours=2),
     )
-    client = _client(city_staff)
+    client = signed_in_page(city_staff)
 
     page = _page(client.get(reverse("frontend:staff-circles")))
     assert "8 weeks after the course" in page
@@ -870,6 +893,6 @@ def test_city_staff_see_how_many_course_circles_live_on(city_staff):
     assert client.get(reverse("frontend:staff-circles"), {"weeks": "0"}).status_code == 400
 
 
-def test_a_staff_figure_with_no_course_circles_says_so(city_staff):
-    page = _page(_client(city_staff).get(reverse("frontend:staff-circles")))
+def test_a_staff_figure_with_no_course_circles_says_so(city_staff, signed_in_page):
+    page = _page(signed_in_page(city_staff).get(reverse("frontend:staff-circles")))
     assert "No course circle is old enough yet." in page

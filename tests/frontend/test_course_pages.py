@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,12 +40,6 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 @pytest.fixture(autouse=True)
 def _english_pages(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-def _client(resident) -> Client:
-    client = Client()
-    client.force_login(resident)
-    return client
 
 
 def _resident(name: str, **fields):
@@ -148,9 +141,9 @@ def test_a_draft_offering_is_not_found_by_the_public(client, teacher):
     )
 
 
-def test_a_lecturer_cannot_manage_another_lecturers_offering(offering):
+def test_a_lecturer_cannot_manage_another_lecturers_offering(offering, signed_in_page):
     other = LecturerFactory(resident=_resident("別の 先生"))
-    client = _client(other.resident)
+    client = signed_in_page(other.resident)
     session = offering.sessions.get()
 
     assert client.get(_offering_url(offering, "frontend:teach-offering")).status_code == 404
@@ -174,12 +167,12 @@ def test_a_lecturer_cannot_manage_another_lecturers_offering(offering):
     assert Session.objects.get(pk=session.pk).cancelled_at is None
 
 
-def test_the_staff_queue_is_for_city_staff_only(hanako):
+def test_the_staff_queue_is_for_city_staff_only(hanako, signed_in_page):
     applicant = LecturerFactory(resident=_resident("応募 者"), status=Lecturer.Status.PENDING)
 
-    response = _client(hanako).get(reverse("frontend:staff-lecturers"))
+    response = signed_in_page(hanako).get(reverse("frontend:staff-lecturers"))
     assert response.status_code == 403
-    refused = _client(hanako).post(
+    refused = signed_in_page(hanako).post(
         reverse("frontend:staff-lecturer-decide", kwargs={"lecturer_id": applicant.pk}),
         {"decision": "approve"},
     )
@@ -189,13 +182,13 @@ def test_the_staff_queue_is_for_city_staff_only(hanako):
 
 
 def test_the_menu_links_to_courses_for_everyone_and_to_mine_and_teaching_when_signed_in(
-    client, hanako
+    client, hanako, signed_in_page
 ):
     anonymous = _page(client.get(reverse("frontend:landing")))
     assert f'href="{reverse("frontend:course-catalogue")}"' in anonymous
     assert f'href="{reverse("frontend:my-courses")}"' not in anonymous
 
-    signed_in = _page(_client(hanako).get(reverse("frontend:landing")))
+    signed_in = _page(signed_in_page(hanako).get(reverse("frontend:landing")))
     assert f'href="{reverse("frontend:my-courses")}"' in signed_in
     assert f'href="{reverse("frontend:teach")}"' in signed_in
 
@@ -278,8 +271,10 @@ def test_the_catalogue_pages_by_twenty(client, teacher):
 # --- Enrolling, waiting, cancelling -----------------------------------------------------------
 
 
-def test_enrol_wait_cancel_and_promotion_through_the_offering_page(offering, hanako, taro):
-    first, second = _client(hanako), _client(taro)
+def test_enrol_wait_cancel_and_promotion_through_the_offering_page(
+    offering, hanako, taro, signed_in_page
+):
+    first, second = signed_in_page(hanako), signed_in_page(taro)
     enrol = _offering_url(offering, "frontend:offering-enrol")
     leave = _offering_url(offering, "frontend:offering-leave")
 
@@ -300,18 +295,18 @@ def test_enrol_wait_cancel_and_promotion_through_the_offering_page(offering, han
     assert Enrolment.objects.get(resident=taro, offering=offering).status == "enrolled"
 
 
-def test_the_enrolled_see_the_offerings_chat_on_its_page(offering, hanako, taro):
+def test_the_enrolled_see_the_offerings_chat_on_its_page(offering, hanako, taro, signed_in_page):
     services.enrolment_create(actor=hanako, offering_id=offering.pk)
 
-    page = _page(_client(hanako).get(_offering_url(offering)))
+    page = _page(signed_in_page(hanako).get(_offering_url(offering)))
     assert "data-chat-panel" in page
     assert f'name="next" value="{_offering_url(offering)}"' in page
 
-    assert "data-chat-panel" not in _page(_client(taro).get(_offering_url(offering)))
+    assert "data-chat-panel" not in _page(signed_in_page(taro).get(_offering_url(offering)))
 
 
-def test_enrolment_refusals_are_shown_on_the_page(offering, hanako):
-    client = _client(hanako)
+def test_enrolment_refusals_are_shown_on_the_page(offering, hanako, signed_in_page):
+    client = signed_in_page(hanako)
     enrol = _offering_url(offering, "frontend:offering-enrol")
     client.post(enrol)
 
@@ -333,19 +328,19 @@ def test_enrolment_refusals_are_shown_on_the_page(offering, hanako):
     assert "Enrolment is closed." in _page(late)
 
 
-def test_leaving_when_not_enrolled_says_so(offering, hanako):
-    response = _client(hanako).post(_offering_url(offering, "frontend:offering-leave"))
+def test_leaving_when_not_enrolled_says_so(offering, hanako, signed_in_page):
+    response = signed_in_page(hanako).post(_offering_url(offering, "frontend:offering-leave"))
     assert response.status_code == 404
     assert "You are not enrolled in this offering." in _page(response)
 
 
-def test_a_guardian_enrols_their_child_but_not_someone_elses(teacher):
+def test_a_guardian_enrols_their_child_but_not_someone_elses(teacher, signed_in_page):
     guardian = _resident("保護 者")
     child = ChildFactory(given_name="ゆき")
     GuardianLinkFactory(guardian=guardian, child=child)
     stranger_child = ChildFactory()
     offering = OfferingFactory(course=CourseFactory(owner=teacher, audience=Audience.ALL))
-    client = _client(guardian)
+    client = signed_in_page(guardian)
 
     page = _page(client.get(_offering_url(offering)))
     assert "Your children" in page
@@ -364,19 +359,21 @@ def test_a_guardian_enrols_their_child_but_not_someone_elses(teacher):
     assert not Enrolment.objects.filter(resident=stranger_child).exists()
 
 
-def test_a_senior_enrols_in_a_seniors_course(teacher):
+def test_a_senior_enrols_in_a_seniors_course(teacher, signed_in_page):
     senior = SeniorFactory(language="en")
     offering = OfferingFactory(course=CourseFactory(owner=teacher, audience=Audience.SENIORS))
-    response = _client(senior).post(_offering_url(offering, "frontend:offering-enrol"), follow=True)
+    response = signed_in_page(senior).post(
+        _offering_url(offering, "frontend:offering-enrol"), follow=True
+    )
     assert "You are enrolled." in _page(response)
 
 
 # --- After the course: survey, my courses ------------------------------------------------------
 
 
-def test_the_survey_appears_after_the_end_and_is_answered_once(offering, hanako):
+def test_the_survey_appears_after_the_end_and_is_answered_once(offering, hanako, signed_in_page):
     services.enrolment_create(actor=hanako, offering_id=offering.pk)
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     assert "How was it?" not in _page(client.get(_offering_url(offering)))
     _end_in_the_past(offering)
 
@@ -402,14 +399,16 @@ def test_the_survey_appears_after_the_end_and_is_answered_once(offering, hanako)
     assert "You have already answered." in _page(again)
 
 
-def test_my_courses_lists_enrolments_positions_sessions_and_completions(offering, hanako, taro):
+def test_my_courses_lists_enrolments_positions_sessions_and_completions(
+    offering, hanako, taro, signed_in_page
+):
     services.enrolment_create(actor=taro, offering_id=offering.pk)
     services.enrolment_create(actor=hanako, offering_id=offering.pk)
     ended = OfferingFactory(course=CourseFactory(title="Pottery"))
     services.enrolment_create(actor=hanako, offering_id=ended.pk)
     Completion.objects.create(offering=ended, resident=hanako, sessions_attended=1, sessions_held=1)
 
-    response = _client(hanako).get(reverse("frontend:my-courses"))
+    response = signed_in_page(hanako).get(reverse("frontend:my-courses"))
 
     page = _page(response)
     assert response.status_code == 200
@@ -420,20 +419,20 @@ def test_my_courses_lists_enrolments_positions_sessions_and_completions(offering
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_a_guardian_sees_their_childs_courses(teacher):
+def test_a_guardian_sees_their_childs_courses(teacher, signed_in_page):
     guardian = _resident("保護 者")
     child = ChildFactory(given_name="ゆき")
     GuardianLinkFactory(guardian=guardian, child=child)
     offering = OfferingFactory(course=CourseFactory(owner=teacher, title="Kids' drawing"))
     services.enrolment_create(actor=guardian, offering_id=offering.pk, resident_id=child.pk)
 
-    page = _page(_client(guardian).get(reverse("frontend:my-courses")))
+    page = _page(signed_in_page(guardian).get(reverse("frontend:my-courses")))
     assert "Kids&#x27; drawing" in page
     assert "For ゆき" in page
 
 
-def test_the_private_calendar_address_is_shown_once_and_can_be_turned_off(hanako):
-    client = _client(hanako)
+def test_the_private_calendar_address_is_shown_once_and_can_be_turned_off(hanako, signed_in_page):
+    client = signed_in_page(hanako)
 
     response = client.post(reverse("frontend:calendar-feed-renew"))
 
@@ -461,8 +460,8 @@ APPLICATION = {
 }
 
 
-def test_applying_to_teach_then_waiting_for_review(hanako):
-    client = _client(hanako)
+def test_applying_to_teach_then_waiting_for_review(hanako, signed_in_page):
+    client = signed_in_page(hanako)
     form = client.get(reverse("frontend:teach"))
     assert 'enctype="multipart/form-data"' in _page(form)
 
@@ -475,11 +474,11 @@ def test_applying_to_teach_then_waiting_for_review(hanako):
     assert Lecturer.objects.get(resident=hanako).status == Lecturer.Status.PENDING
 
 
-def test_a_broken_photo_is_refused_next_to_its_field(hanako):
+def test_a_broken_photo_is_refused_next_to_its_field(hanako, signed_in_page):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = SimpleUploadedFile("me.jpg", b"not a picture", content_type="image/jpeg")
-    response = _client(hanako).post(
+    response = signed_in_page(hanako).post(
         reverse("frontend:teach-apply"), {**APPLICATION, "photo": photo}
     )
     assert response.status_code == 400
@@ -487,22 +486,22 @@ def test_a_broken_photo_is_refused_next_to_its_field(hanako):
     assert not Lecturer.objects.exists()
 
 
-def test_a_declined_applicant_sees_the_reason_and_may_apply_again(hanako):
+def test_a_declined_applicant_sees_the_reason_and_may_apply_again(hanako, signed_in_page):
     LecturerFactory(
         resident=hanako, status=Lecturer.Status.DECLINED, decline_reason="Please add your skills"
     )
-    page = _page(_client(hanako).get(reverse("frontend:teach")))
+    page = _page(signed_in_page(hanako).get(reverse("frontend:teach")))
     assert "Please add your skills" in page
     assert "Send my application" in page
 
 
-def test_staff_approve_decline_and_vet_through_the_queue():
+def test_staff_approve_decline_and_vet_through_the_queue(signed_in_page):
     staff = make_city_staff(language="en")
     first = LecturerFactory(status=Lecturer.Status.PENDING, display_name="一番 さん")
     second = LecturerFactory(
         status=Lecturer.Status.PENDING, display_name="二番 さん", wants_to_teach_children=True
     )
-    client = _client(staff)
+    client = signed_in_page(staff)
 
     page = _page(client.get(reverse("frontend:staff-lecturers")))
     assert "一番 さん" in page
@@ -551,9 +550,11 @@ def test_staff_approve_decline_and_vet_through_the_queue():
     assert "二番 さん" in page.split('id="children-heading"')[1]
 
 
-def test_a_lecturer_makes_a_course_an_offering_and_its_sessions_in_tokyo_time(teacher):
+def test_a_lecturer_makes_a_course_an_offering_and_its_sessions_in_tokyo_time(
+    teacher, signed_in_page
+):
     district = DistrictFactory(slug="chuo", name="Chuo")
-    client = _client(teacher.resident)
+    client = signed_in_page(teacher.resident)
     assert "Your offerings" in _page(client.get(reverse("frontend:teach")))
 
     response = client.post(
@@ -641,9 +642,11 @@ def test_a_lecturer_makes_a_course_an_offering_and_its_sessions_in_tokyo_time(te
     assert offering.status == Offering.Status.CANCELLED
 
 
-def test_editing_an_offering_shows_the_services_refusal_by_the_field(offering, hanako):
+def test_editing_an_offering_shows_the_services_refusal_by_the_field(
+    offering, hanako, signed_in_page
+):
     services.enrolment_create(actor=hanako, offering_id=offering.pk)
-    client = _client(offering.course.owner.resident)
+    client = signed_in_page(offering.course.owner.resident)
     data = {
         "venue": "Hall",
         "district": offering.district.slug,
@@ -665,18 +668,20 @@ def test_editing_an_offering_shows_the_services_refusal_by_the_field(offering, h
     assert (offering.venue, offering.fee_yen) == ("Hall", 0)
 
 
-def test_a_pending_lecturer_is_sent_back_from_the_course_form(hanako):
+def test_a_pending_lecturer_is_sent_back_from_the_course_form(hanako, signed_in_page):
     LecturerFactory(resident=hanako, status=Lecturer.Status.PENDING)
-    response = _client(hanako).get(reverse("frontend:teach-course-new"))
+    response = signed_in_page(hanako).get(reverse("frontend:teach-course-new"))
     assert response.status_code == 302
     assert response["Location"] == reverse("frontend:teach")
 
 
-def test_the_roster_marks_attendance_without_undoing_card_taps(offering, hanako, taro):
+def test_the_roster_marks_attendance_without_undoing_card_taps(
+    offering, hanako, taro, signed_in_page
+):
     services.enrolment_create(actor=hanako, offering_id=offering.pk)
     services.enrolment_create(actor=taro, offering_id=offering.pk)  # waiting
     session = offering.sessions.get()
-    client = _client(offering.course.owner.resident)
+    client = signed_in_page(offering.course.owner.resident)
 
     page = _page(client.get(_offering_url(offering, "frontend:teach-roster")))
     assert "山田 花子" in page
@@ -697,10 +702,10 @@ def test_the_roster_marks_attendance_without_undoing_card_taps(offering, hanako,
     assert "This resident is not enrolled." in _page(response)
 
 
-def test_pending_applications_are_answered_on_the_roster(teacher, hanako):
+def test_pending_applications_are_answered_on_the_roster(teacher, hanako, signed_in_page):
     offering = OfferingFactory(course=CourseFactory(owner=teacher), requires_approval=True)
     enrolment = services.enrolment_create(actor=hanako, offering_id=offering.pk)
-    client = _client(teacher.resident)
+    client = signed_in_page(teacher.resident)
     assert "Applications to answer" in _page(
         client.get(_offering_url(offering, "frontend:teach-roster"))
     )
@@ -715,7 +720,7 @@ def test_pending_applications_are_answered_on_the_roster(teacher, hanako):
     assert enrolment.status == Enrolment.Status.ENROLLED
 
 
-def test_completions_and_feedback_after_the_end(teacher):
+def test_completions_and_feedback_after_the_end(teacher, signed_in_page):
     offering = OfferingFactory(course=CourseFactory(owner=teacher), capacity=5)
     learners = [_resident(f"受講 {n}") for n in range(3)]
     for learner in learners:
@@ -724,7 +729,7 @@ def test_completions_and_feedback_after_the_end(teacher):
     services.attendance_set(
         actor=teacher.resident, session_id=session.pk, resident_id=learners[0].pk, present=True
     )
-    client = _client(teacher.resident)
+    client = signed_in_page(teacher.resident)
 
     early = client.post(_offering_url(offering, "frontend:teach-completions"), follow=True)
     assert "The offering has not ended yet." in _page(early)

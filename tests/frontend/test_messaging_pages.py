@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,12 +30,6 @@ def _resident(name: str, **fields):
     return ResidentFactory(
         name=name, language="en", date_joined=timezone.now() - timedelta(days=365), **fields
     )
-
-
-def _client(resident) -> Client:
-    client = Client()
-    client.force_login(resident)
-    return client
 
 
 def _room(title: str = "Pottery circle", key: str = "circle:test") -> Room:
@@ -91,8 +84,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, name, kwargs):
     assert f"next={url}" in response["Location"]
 
 
-def test_an_outsider_gets_404_for_a_room_and_its_forms(circle):
-    outsider = _client(_resident("部外 者"))
+def test_an_outsider_gets_404_for_a_room_and_its_forms(circle, signed_in_page):
+    outsider = signed_in_page(_resident("部外 者"))
     assert outsider.get(_room_url(circle)).status_code == 404
     response = outsider.post(_room_url(circle), {"body": "hello", "client_id": str(uuid.uuid4())})
     assert response.status_code == 404
@@ -103,21 +96,21 @@ def test_an_outsider_gets_404_for_a_room_and_its_forms(circle):
     assert not Message.objects.exists()
 
 
-def test_the_menu_links_to_my_messages(hanako):
-    response = _client(hanako).get(reverse("frontend:my-page"))
+def test_the_menu_links_to_my_messages(hanako, signed_in_page):
+    response = signed_in_page(hanako).get(reverse("frontend:my-page"))
     assert f'href="{reverse("frontend:messages")}"' in response.content.decode()
 
 
 # --- The room list ----------------------------------------------------------------------------
 
 
-def test_my_messages_lists_my_rooms_with_unread_counts(circle, hanako, taro):
+def test_my_messages_lists_my_rooms_with_unread_counts(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "one")
     _say(circle, taro, "two")
     direct, _created = services.direct_room_open(resident=hanako, other_id=taro.pk)
     _room("Someone else's circle", key="circle:other")  # not a member
 
-    response = _client(hanako).get(reverse("frontend:messages"))
+    response = signed_in_page(hanako).get(reverse("frontend:messages"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -129,21 +122,21 @@ def test_my_messages_lists_my_rooms_with_unread_counts(circle, hanako, taro):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_the_list_says_so_when_i_am_in_no_room(hanako):
-    response = _client(hanako).get(reverse("frontend:messages"))
+def test_the_list_says_so_when_i_am_in_no_room(hanako, signed_in_page):
+    response = signed_in_page(hanako).get(reverse("frontend:messages"))
     assert "You are not in any room yet." in response.content.decode()
 
 
 # --- A room page ------------------------------------------------------------------------------
 
 
-def test_a_room_page_renders_its_history_without_javascript(circle, hanako, taro):
+def test_a_room_page_renders_its_history_without_javascript(circle, hanako, taro, signed_in_page):
     first = _say(circle, taro, "Who brings the clay?")
     _say(circle, hanako, "I will.\nTwo bags.", reply_to=first.seq)
     removed = _say(circle, taro, "oops")
     services.message_delete(room_id=circle.pk, seq=removed.seq, author=taro)
 
-    response = _client(hanako).get(_room_url(circle))
+    response = signed_in_page(hanako).get(_room_url(circle))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -168,18 +161,18 @@ def test_a_room_page_renders_its_history_without_javascript(circle, hanako, taro
     assert response.context["send_form"].initial["client_id"]
 
 
-def test_each_rendering_has_a_fresh_client_id(circle, hanako):
-    client = _client(hanako)
+def test_each_rendering_has_a_fresh_client_id(circle, hanako, signed_in_page):
+    client = signed_in_page(hanako)
     first = client.get(_room_url(circle)).context["send_form"].initial["client_id"]
     second = client.get(_room_url(circle)).context["send_form"].initial["client_id"]
     assert isinstance(first, uuid.UUID)
     assert first != second
 
 
-def test_older_messages_are_a_link_away(circle, hanako, taro):
+def test_older_messages_are_a_link_away(circle, hanako, taro, signed_in_page):
     for number in range(1, 56):
         _say(circle, taro if number % 2 else hanako, f"message number {number}")
-    client = _client(hanako)
+    client = signed_in_page(hanako)
 
     newest = client.get(_room_url(circle))
     page = newest.content.decode()
@@ -196,9 +189,9 @@ def test_older_messages_are_a_link_away(circle, hanako, taro):
     assert "?before=" not in older_page.split('aria-label="Older and newer messages"')[1][:300]
 
 
-def test_posting_the_form_sends_a_message(circle, hanako):
+def test_posting_the_form_sends_a_message(circle, hanako, signed_in_page):
     client_id = uuid.uuid4()
-    response = _client(hanako).post(
+    response = signed_in_page(hanako).post(
         _room_url(circle), {"body": "Hello, everyone!", "client_id": str(client_id)}
     )
 
@@ -213,8 +206,8 @@ def test_posting_the_form_sends_a_message(circle, hanako):
     )
 
 
-def test_a_double_submit_with_the_same_client_id_stores_one_message(circle, hanako):
-    client = _client(hanako)
+def test_a_double_submit_with_the_same_client_id_stores_one_message(circle, hanako, signed_in_page):
+    client = signed_in_page(hanako)
     form = {"body": "Only once, please", "client_id": str(uuid.uuid4())}
 
     first = client.post(_room_url(circle), form)
@@ -225,9 +218,9 @@ def test_a_double_submit_with_the_same_client_id_stores_one_message(circle, hana
     assert Message.objects.count() == 1
 
 
-def test_a_reply_starts_from_the_reply_link(circle, hanako, taro):
+def test_a_reply_starts_from_the_reply_link(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "Shall we meet on Sunday?")
-    client = _client(hanako)
+    client = signed_in_page(hanako)
 
     page = client.get(_room_url(circle), {"reply_to": 1}).content.decode()
     assert "Replying to message #1" in page
@@ -239,8 +232,8 @@ def test_a_reply_starts_from_the_reply_link(circle, hanako, taro):
     assert Message.objects.get(seq=2).reply_to == 1
 
 
-def test_an_empty_or_too_long_message_is_refused_with_the_text_kept(circle, hanako):
-    client = _client(hanako)
+def test_an_empty_or_too_long_message_is_refused_with_the_text_kept(circle, hanako, signed_in_page):
+    client = signed_in_page(hanako)
 
     for blank in ("", "   "):
         empty = client.post(_room_url(circle), {"body": blank, "client_id": str(uuid.uuid4())})
@@ -256,14 +249,14 @@ def test_an_empty_or_too_long_message_is_refused_with_the_text_kept(circle, hana
     assert not Message.objects.exists()
 
 
-def test_a_muted_member_sees_why_the_message_was_not_sent(circle, hanako, taro):
+def test_a_muted_member_sees_why_the_message_was_not_sent(circle, hanako, taro, signed_in_page):
     moderator = _resident("司会 者")
     services.room_member_add(room=circle, resident=moderator, role=RoomMember.Role.MODERATOR)
     services.member_mute(
         room_id=circle.pk, moderator=moderator, resident_id=taro.pk, minutes=30, reason="Rude"
     )
 
-    response = _client(taro).post(
+    response = signed_in_page(taro).post(
         _room_url(circle), {"body": "Let me speak", "client_id": str(uuid.uuid4())}
     )
 
@@ -275,9 +268,9 @@ def test_a_muted_member_sees_why_the_message_was_not_sent(circle, hanako, taro):
     assert not Message.objects.exists()
 
 
-def test_a_resident_sending_too_fast_is_asked_to_wait(circle, hanako, settings):
+def test_a_resident_sending_too_fast_is_asked_to_wait(circle, hanako, settings, signed_in_page):
     settings.MESSAGE_RATE = "1/min"
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     client.post(_room_url(circle), {"body": "one", "client_id": str(uuid.uuid4())})
 
     response = client.post(_room_url(circle), {"body": "two", "client_id": str(uuid.uuid4())})
@@ -287,7 +280,7 @@ def test_a_resident_sending_too_fast_is_asked_to_wait(circle, hanako, settings):
     assert Message.objects.count() == 1
 
 
-def test_a_guardian_reads_the_childs_room_without_a_form():
+def test_a_guardian_reads_the_childs_room_without_a_form(signed_in_page):
     coordinator = _resident("先生 一郎")
     VettingRecordFactory(resident=coordinator)
     link = GuardianLinkFactory(guardian=_resident("保護 者"), child=ChildFactory(language="en"))
@@ -295,7 +288,7 @@ def test_a_guardian_reads_the_childs_room_without_a_form():
     services.room_member_add(room=room, resident=coordinator, role=RoomMember.Role.MODERATOR)
     services.room_member_add(room=room, resident=link.child)
     _say(room, coordinator, "Welcome, children!")
-    guardian = _client(link.guardian)
+    guardian = signed_in_page(link.guardian)
 
     response = guardian.get(_room_url(room))
 
@@ -311,10 +304,10 @@ def test_a_guardian_reads_the_childs_room_without_a_form():
     assert Message.objects.count() == 1
 
 
-def test_mark_as_read_moves_the_read_pointer(circle, hanako, taro):
+def test_mark_as_read_moves_the_read_pointer(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "one")
     _say(circle, taro, "two")
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     assert "2 unread messages." in client.get(_room_url(circle)).content.decode()
 
     response = client.post(
@@ -326,9 +319,9 @@ def test_mark_as_read_moves_the_read_pointer(circle, hanako, taro):
     assert "unread messages." not in client.get(_room_url(circle)).content.decode()
 
 
-def test_a_member_reports_a_message_to_the_moderators(circle, hanako, taro):
+def test_a_member_reports_a_message_to_the_moderators(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "Buy cheap watches!")
-    client = _client(hanako)
+    client = signed_in_page(hanako)
     assert "What is wrong with this message?" in client.get(_room_url(circle)).content.decode()
 
     response = client.post(
@@ -342,9 +335,9 @@ def test_a_member_reports_a_message_to_the_moderators(circle, hanako, taro):
     assert "The moderators of this room will look at the message." in response.content.decode()
 
 
-def test_a_report_without_a_reason_is_refused(circle, hanako, taro):
+def test_a_report_without_a_reason_is_refused(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "hm")
-    response = _client(hanako).post(
+    response = signed_in_page(hanako).post(
         reverse("frontend:message-report", kwargs={"room_id": circle.pk}),
         {"seq": 1, "reason": ""},
         follow=True,
@@ -356,7 +349,9 @@ def test_a_report_without_a_reason_is_refused(circle, hanako, taro):
 # --- Moderation -------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_only_rooms_i_moderate_and_hiding_works(circle, hanako, taro):
+def test_the_queue_lists_only_rooms_i_moderate_and_hiding_works(
+    circle, hanako, taro, signed_in_page
+):
     moderator = _resident("司会 者")
     services.room_member_add(room=circle, resident=moderator, role=RoomMember.Role.MODERATOR)
     other = _room("Another circle", key="circle:another")
@@ -367,7 +362,7 @@ def test_the_queue_lists_only_rooms_i_moderate_and_hiding_works(circle, hanako, 
     _say(other, taro, "Spam elsewhere")
     services.message_report(room_id=circle.pk, seq=1, reporter=hanako, reason="Rude")
     services.message_report(room_id=other.pk, seq=1, reporter=hanako, reason="Spam")
-    client = _client(moderator)
+    client = signed_in_page(moderator)
 
     page = client.get(reverse("frontend:message-moderation")).content.decode()
     assert "Rude words here" in page
@@ -394,10 +389,10 @@ def test_the_queue_lists_only_rooms_i_moderate_and_hiding_works(circle, hanako, 
     assert "Rude words here" not in room_page
 
 
-def test_a_plain_member_cannot_moderate(circle, hanako, taro):
+def test_a_plain_member_cannot_moderate(circle, hanako, taro, signed_in_page):
     _say(circle, taro, "hello")
     services.message_report(room_id=circle.pk, seq=1, reporter=hanako, reason="?")
-    client = _client(hanako)
+    client = signed_in_page(hanako)
 
     assert (
         "There are no open reports"
@@ -408,9 +403,9 @@ def test_a_plain_member_cannot_moderate(circle, hanako, taro):
     assert not Message.objects.get().is_removed
 
 
-def test_the_room_list_links_moderators_to_their_queue(circle, hanako):
+def test_the_room_list_links_moderators_to_their_queue(circle, hanako, signed_in_page):
     moderator = _resident("司会 者")
     services.room_member_add(room=circle, resident=moderator, role=RoomMember.Role.MODERATOR)
     queue = reverse("frontend:message-moderation")
-    assert queue in _client(moderator).get(reverse("frontend:messages")).content.decode()
-    assert queue not in _client(hanako).get(reverse("frontend:messages")).content.decode()
+    assert queue in signed_in_page(moderator).get(reverse("frontend:messages")).content.decode()
+    assert queue not in signed_in_page(hanako).get(reverse("frontend:messages")).content.decode()

@@ -29,10 +29,8 @@ def resident(db):
 
 
 @pytest.fixture
-def resident_client(resident) -> Client:
-    client = Client()
-    client.force_login(resident)
-    return client
+def resident_client(signed_in_page, resident) -> Client:
+    return signed_in_page(resident)
 
 
 def html(response) -> str:

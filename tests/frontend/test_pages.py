@@ -68,17 +68,13 @@ def carded_resident(carded_resident):
 
 
 @pytest.fixture
-def staff_client(city_staff) -> Client:
-    client = Client()
-    client.force_login(city_staff)
-    return client
+def staff_client(signed_in_page, city_staff) -> Client:
+    return signed_in_page(city_staff)
 
 
 @pytest.fixture
-def resident_client(carded_resident) -> Client:
-    client = Client()
-    client.force_login(carded_resident)
-    return client
+def resident_client(signed_in_page, carded_resident) -> Client:
+    return signed_in_page(carded_resident)
 
 
 def sign_in(client: Client, card_id: str = "CARD12345678", pin: str = "2468", **extra):

@@ -1,11 +1,15 @@
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from campus_social.identity.models import Resident
+from tests.values import WEBSOCKET_ORIGIN
 
 LISTENER = "test.chan"
 
@@ -62,3 +66,19 @@ def heard(channel_layer) -> Callable[[], list[dict[str, Any]]]:
         return out
 
     return frames
+
+
+@pytest.fixture
+def resident_socket(
+    websockets, session_cookie
+) -> Callable[[Resident], Awaitable[WebsocketCommunicator]]:
+    """``await resident_socket(resident)``: a websocket from this site's page, signed in as the
+    resident and connected (and disconnected when the test ends, by ``websockets``)."""
+
+    async def connect(resident: Resident) -> WebsocketCommunicator:
+        socket = websockets(WEBSOCKET_ORIGIN, (b"cookie", await session_cookie(resident)))
+        connected, _code = await socket.connect()
+        assert connected
+        return socket
+
+    return connect

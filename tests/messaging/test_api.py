@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 from channels.layers import channel_layers
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from campus_social.common import ratelimit
 from messaging import services, wire
@@ -27,12 +26,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_send_rate
 
 ROOM = "/api/v1/rooms/1/"
 MESSAGE = "/api/v1/rooms/1/messages/1/"
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def _reported(room, author, reporter=None):
@@ -74,7 +67,7 @@ def test_anonymous_callers_get_401_on_every_messaging_route(api_client, method, 
 # --- Rooms --------------------------------------------------------------------------------
 
 
-def test_my_rooms_are_listed_with_unread_counts():
+def test_my_rooms_are_listed_with_unread_counts(signed_in):
     room, moderator = moderated_room(title="写真の会")
     reader = member_of(room)
     RoomFactory()  # a room the reader is not in
@@ -102,7 +95,9 @@ def test_my_rooms_are_listed_with_unread_counts():
 
 
 @pytest.mark.parametrize("rooms", [1, 12])
-def test_the_room_list_costs_the_same_queries_however_many_rooms(django_assert_num_queries, rooms):
+def test_the_room_list_costs_the_same_queries_however_many_rooms(
+    django_assert_num_queries, rooms, signed_in
+):
     """Guards against loading each room (or counting its unread messages) per row."""
     resident = ResidentFactory()
     for _n in range(rooms):
@@ -118,7 +113,7 @@ def test_the_room_list_costs_the_same_queries_however_many_rooms(django_assert_n
     assert len(response.json()["results"]) == rooms
 
 
-def test_one_room_is_shown_to_its_members_and_not_found_for_others():
+def test_one_room_is_shown_to_its_members_and_not_found_for_others(signed_in):
     room, moderator = moderated_room()
 
     mine = signed_in(moderator).get(f"/api/v1/rooms/{room.pk}/")
@@ -131,7 +126,7 @@ def test_one_room_is_shown_to_its_members_and_not_found_for_others():
     assert theirs.json()["code"] == "not_found"
 
 
-def test_opening_a_direct_room_answers_201_then_200_with_the_same_room():
+def test_opening_a_direct_room_answers_201_then_200_with_the_same_room(signed_in):
     me, other = ResidentFactory(), ResidentFactory()
     client = signed_in(me)
 
@@ -149,7 +144,7 @@ def test_opening_a_direct_room_answers_201_then_200_with_the_same_room():
     assert from_the_other_side.json()["id"] == first.json()["id"]
 
 
-def test_a_direct_room_with_someone_elses_child_is_not_found():
+def test_a_direct_room_with_someone_elses_child_is_not_found(signed_in):
     child = GuardianLinkFactory().child
 
     response = signed_in(ResidentFactory()).post(
@@ -160,7 +155,7 @@ def test_a_direct_room_with_someone_elses_child_is_not_found():
     assert not Room.objects.exists()
 
 
-def test_a_child_opens_a_direct_room_only_with_their_guardian():
+def test_a_child_opens_a_direct_room_only_with_their_guardian(signed_in):
     link = GuardianLinkFactory()
     client = signed_in(link.child)
 
@@ -176,7 +171,7 @@ def test_a_child_opens_a_direct_room_only_with_their_guardian():
 
 
 @pytest.mark.parametrize("payload", [{}, {"resident": "x"}, {"resident": 0}])
-def test_opening_a_direct_room_needs_a_resident_id(payload):
+def test_opening_a_direct_room_needs_a_resident_id(payload, signed_in):
     response = signed_in(ResidentFactory()).post("/api/v1/rooms/direct/", payload, format="json")
 
     assert response.status_code == 400
@@ -187,7 +182,7 @@ def test_opening_a_direct_room_needs_a_resident_id(payload):
 # --- Messages -----------------------------------------------------------------------------
 
 
-def test_messages_are_the_websocket_frames_without_their_type():
+def test_messages_are_the_websocket_frames_without_their_type(signed_in):
     room, moderator = moderated_room()
     author = member_of(room)
     first = send(room, author, body="一通目")
@@ -206,7 +201,7 @@ def test_messages_are_the_websocket_frames_without_their_type():
     assert response.json()["results"][1]["author"]["display_name"] == moderator.name
 
 
-def test_removed_messages_appear_only_as_their_seq_and_reason():
+def test_removed_messages_appear_only_as_their_seq_and_reason(signed_in):
     room, moderator = moderated_room()
     author = member_of(room)
     send(room, author, body="消す前")
@@ -224,7 +219,7 @@ def test_removed_messages_appear_only_as_their_seq_and_reason():
     ]
 
 
-def test_messages_page_after_and_before_a_seq():
+def test_messages_page_after_and_before_a_seq(signed_in):
     room, author = moderated_room()
     make_messages(room, author, 10)
     client = signed_in(author)
@@ -254,7 +249,7 @@ def test_messages_page_after_and_before_a_seq():
         {"after": 1, "before": 5},
     ],
 )
-def test_bad_paging_values_answer_400_with_the_error_shape(query):
+def test_bad_paging_values_answer_400_with_the_error_shape(query, signed_in):
     room, author = moderated_room()
 
     response = signed_in(author).get(f"/api/v1/rooms/{room.pk}/messages/", query)
@@ -264,7 +259,7 @@ def test_bad_paging_values_answer_400_with_the_error_shape(query):
     assert response.json()["fields"]
 
 
-def test_an_outsider_cannot_read_or_write_a_rooms_messages():
+def test_an_outsider_cannot_read_or_write_a_rooms_messages(signed_in):
     room, moderator = moderated_room()
     send(room, moderator)
     client = signed_in(ResidentFactory())
@@ -280,7 +275,7 @@ def test_an_outsider_cannot_read_or_write_a_rooms_messages():
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_the_message_list_costs_the_same_queries_however_many_messages(
-    django_assert_num_queries, count
+    django_assert_num_queries, count, signed_in
 ):
     """Guards against loading each message's author separately."""
     room, moderator = moderated_room()
@@ -296,7 +291,9 @@ def test_the_message_list_costs_the_same_queries_however_many_messages(
     assert len(response.json()["results"]) == 3 * count
 
 
-def test_sending_answers_201_and_a_repeat_of_the_client_id_answers_200_with_the_same_message():
+def test_sending_answers_201_and_a_repeat_of_the_client_id_answers_200_with_the_same_message(
+    signed_in,
+):
     room, author = moderated_room()
     client = signed_in(author)
     url = f"/api/v1/rooms/{room.pk}/messages/"
@@ -314,7 +311,7 @@ def test_sending_answers_201_and_a_repeat_of_the_client_id_answers_200_with_the_
     assert Message.objects.count() == 1
 
 
-def test_a_reply_is_sent_with_reply_to():
+def test_a_reply_is_sent_with_reply_to(signed_in):
     room, author = moderated_room()
     send(room, author)
 
@@ -342,7 +339,7 @@ def test_a_reply_is_sent_with_reply_to():
         ),
     ],
 )
-def test_a_bad_message_answers_400_with_the_websocket_error_codes(payload, code):
+def test_a_bad_message_answers_400_with_the_websocket_error_codes(payload, code, signed_in):
     room, author = moderated_room()
 
     response = signed_in(author).post(f"/api/v1/rooms/{room.pk}/messages/", payload, format="json")
@@ -352,7 +349,7 @@ def test_a_bad_message_answers_400_with_the_websocket_error_codes(payload, code)
     assert not Message.objects.exists()
 
 
-def test_a_guardian_reader_and_a_muted_member_are_refused_with_403():
+def test_a_guardian_reader_and_a_muted_member_are_refused_with_403(signed_in):
     room, moderator = moderated_room(kind=Room.Kind.PROGRAM)
     link = GuardianLinkFactory()
     services.room_member_add(room=room, resident=link.child)
@@ -375,7 +372,7 @@ def test_a_guardian_reader_and_a_muted_member_are_refused_with_403():
     assert signed_in(link.guardian).get(url).status_code == 200
 
 
-def test_sending_too_fast_answers_429_with_retry_after(settings, monkeypatch):
+def test_sending_too_fast_answers_429_with_retry_after(settings, monkeypatch, signed_in):
     settings.MESSAGE_RATE_NEW_ACCOUNT = "2/min"
     now = ratelimit.time.time()
     monkeypatch.setattr(ratelimit.time, "time", lambda: now)
@@ -408,7 +405,7 @@ def channel_layer_down(settings):
 
 
 def test_sending_through_rest_works_when_the_channel_layer_is_down(
-    channel_layer_down, django_capture_on_commit_callbacks, caplog
+    channel_layer_down, django_capture_on_commit_callbacks, caplog, signed_in
 ):
     room, moderator = moderated_room()
     author = member_of(room)
@@ -431,7 +428,7 @@ def test_sending_through_rest_works_when_the_channel_layer_is_down(
     assert caught_up["last_seq"] == 1
 
 
-def test_an_author_edits_and_removes_their_message():
+def test_an_author_edits_and_removes_their_message(signed_in):
     room, _moderator = moderated_room()
     author = member_of(room)
     send(room, author, body="まちがい")
@@ -450,7 +447,7 @@ def test_an_author_edits_and_removes_their_message():
     assert client.delete(url).status_code == 404
 
 
-def test_nobody_edits_or_removes_another_residents_message():
+def test_nobody_edits_or_removes_another_residents_message(signed_in):
     room, moderator = moderated_room()
     author = member_of(room)
     send(room, author, body="原文")
@@ -462,7 +459,7 @@ def test_nobody_edits_or_removes_another_residents_message():
     assert Message.objects.get().body == "原文"
 
 
-def test_reading_moves_the_pointer_and_answers_the_unread_count():
+def test_reading_moves_the_pointer_and_answers_the_unread_count(signed_in):
     room, moderator = moderated_room()
     reader = member_of(room)
     for _n in range(4):
@@ -484,7 +481,7 @@ def test_reading_moves_the_pointer_and_answers_the_unread_count():
 # --- Reports and moderation ---------------------------------------------------------------
 
 
-def test_a_member_reports_a_message_and_its_moderator_sees_it_queued():
+def test_a_member_reports_a_message_and_its_moderator_sees_it_queued(signed_in):
     room, moderator = moderated_room(title="囲碁の会")
     author = member_of(room)
     send(room, author, body="失礼な発言")
@@ -508,7 +505,7 @@ def test_a_member_reports_a_message_and_its_moderator_sees_it_queued():
     assert not_mine.json()["results"] == []
 
 
-def test_a_report_needs_a_reason():
+def test_a_report_needs_a_reason(signed_in):
     room, moderator = moderated_room()
     send(room, moderator)
 
@@ -522,7 +519,7 @@ def test_a_report_needs_a_reason():
 
 @pytest.mark.parametrize("reports", [1, 12])
 def test_the_report_queue_costs_the_same_queries_however_many_reports(
-    django_assert_num_queries, reports
+    django_assert_num_queries, reports, signed_in
 ):
     """Guards against loading each report's message, its author or its room per row."""
     moderator = ResidentFactory()
@@ -539,7 +536,7 @@ def test_the_report_queue_costs_the_same_queries_however_many_reports(
     assert len(response.json()["results"]) == reports
 
 
-def test_a_moderator_hides_a_message_with_a_reason():
+def test_a_moderator_hides_a_message_with_a_reason(signed_in):
     room, moderator = moderated_room()
     _reported(room, member_of(room))
 
@@ -558,7 +555,7 @@ def test_a_moderator_hides_a_message_with_a_reason():
 @pytest.mark.parametrize(
     "payload", [{"action": "burn", "reason": "x"}, {"action": "hide"}, {"reason": "x"}]
 )
-def test_moderation_needs_a_known_action_and_a_reason(payload):
+def test_moderation_needs_a_known_action_and_a_reason(payload, signed_in):
     room, moderator = moderated_room()
     send(room, moderator)
 
@@ -570,7 +567,7 @@ def test_moderation_needs_a_known_action_and_a_reason(payload):
     assert response.json()["code"] == "invalid"
 
 
-def test_members_cannot_reach_the_moderation_routes():
+def test_members_cannot_reach_the_moderation_routes(signed_in):
     room, moderator = moderated_room()
     member = member_of(room)
     send(room, moderator)
@@ -592,7 +589,7 @@ def test_members_cannot_reach_the_moderation_routes():
     assert not Message.objects.get().is_removed
 
 
-def test_a_moderator_mutes_a_member_and_the_log_shows_it():
+def test_a_moderator_mutes_a_member_and_the_log_shows_it(signed_in):
     room, moderator = moderated_room()
     member = member_of(room)
     client = signed_in(moderator)
@@ -616,7 +613,7 @@ def test_a_moderator_mutes_a_member_and_the_log_shows_it():
     assert entry["seq"] is None
 
 
-def test_muting_someone_who_is_not_a_member_is_not_found():
+def test_muting_someone_who_is_not_a_member_is_not_found(signed_in):
     room, moderator = moderated_room()
 
     response = signed_in(moderator).post(
@@ -630,7 +627,7 @@ def test_muting_someone_who_is_not_a_member_is_not_found():
 
 @pytest.mark.parametrize("actions", [1, 12])
 def test_the_moderation_log_costs_the_same_queries_however_many_entries(
-    django_assert_num_queries, actions
+    django_assert_num_queries, actions, signed_in
 ):
     """Guards against loading each logged action's message per row."""
     room, moderator = moderated_room()
@@ -654,7 +651,7 @@ def test_the_moderation_log_costs_the_same_queries_however_many_entries(
     assert seqs == list(range(actions, 0, -1))
 
 
-def test_moderators_read_the_edit_history_of_a_message():
+def test_moderators_read_the_edit_history_of_a_message(signed_in):
     room, moderator = moderated_room()
     author = member_of(room)
     send(room, author, body="第一稿")
@@ -667,7 +664,7 @@ def test_moderators_read_the_edit_history_of_a_message():
     assert [edit["body"] for edit in response.json()] == ["第一稿", "第二稿"]
 
 
-def test_a_childs_name_in_the_api_is_the_given_name_only():
+def test_a_childs_name_in_the_api_is_the_given_name_only(signed_in):
     room, moderator = moderated_room(kind=Room.Kind.PROGRAM)
     child = ChildFactory(name="佐藤 花子", given_name="花子")
     services.room_member_add(room=room, resident=child)
@@ -679,7 +676,7 @@ def test_a_childs_name_in_the_api_is_the_given_name_only():
     assert "佐藤" not in response.content.decode()
 
 
-def test_a_muted_members_room_shows_until_when():
+def test_a_muted_members_room_shows_until_when(signed_in):
     room, moderator = moderated_room()
     member = member_of(room)
     services.member_mute(

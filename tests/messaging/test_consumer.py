@@ -1,64 +1,52 @@
-"""The websocket endpoint through the real ASGI application (origin check, session auth)."""
+"""The websocket endpoint through the real ASGI application (origin check, session auth).
+
+Sockets come from the ``websockets`` and ``resident_socket`` fixtures, which disconnect every one
+when the test ends, pass or fail."""
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
-from campus_social.asgi import application
 from tests.factories import ResidentFactory, make_city_staff
+from tests.values import WEBSOCKET_ORIGIN as ORIGIN
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
-ORIGIN = (b"origin", b"http://localhost")
-
 
 @database_sync_to_async
-def _signed_in_cookie(**fields) -> bytes:
-    resident = ResidentFactory(**fields)
-    session = SessionStore()
-    session[SESSION_KEY] = str(resident.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = resident.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+def _new_resident(**fields):
+    return ResidentFactory(**fields)
 
 
-def _socket(*headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, "/ws/v1/", headers=list(headers))
-
-
-async def test_a_signed_in_resident_connects_and_ping_gets_pong():
-    socket = _socket(ORIGIN, (b"cookie", await _signed_in_cookie()))
+async def test_a_signed_in_resident_connects_and_ping_gets_pong(websockets, session_cookie):
+    socket = websockets(ORIGIN, (b"cookie", await session_cookie(await _new_resident())))
     connected, _code = await socket.connect()
     assert connected
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from() == {"type": "pong"}
-    await socket.disconnect()
 
 
-async def test_an_anonymous_handshake_is_refused_without_a_frame():
-    socket = _socket(ORIGIN)
+async def test_an_anonymous_handshake_is_refused_without_a_frame(websockets):
+    socket = websockets(ORIGIN)
     connected, _code = await socket.connect()
     assert not connected
     assert await socket.receive_nothing()
-    await socket.disconnect()
 
 
 @pytest.mark.parametrize("origin", [b"http://evil.example", None])
-async def test_a_foreign_or_missing_origin_is_refused(origin):
-    cookie = (b"cookie", await _signed_in_cookie())
+async def test_a_foreign_or_missing_origin_is_refused(origin, websockets, session_cookie):
+    cookie = (b"cookie", await session_cookie(await _new_resident()))
     headers = [cookie] if origin is None else [(b"origin", origin), cookie]
-    socket = _socket(*headers)
+    socket = websockets(*headers)
     connected, _code = await socket.connect()
     assert not connected
-    await socket.disconnect()
 
 
-async def test_unknown_and_malformed_frames_get_an_error_and_the_socket_stays_open():
-    socket = _socket(ORIGIN, (b"cookie", await _signed_in_cookie(language="en")))
+async def test_unknown_and_malformed_frames_get_an_error_and_the_socket_stays_open(
+    websockets, session_cookie
+):
+    socket = websockets(
+        ORIGIN, (b"cookie", await session_cookie(await _new_resident(language="en")))
+    )
     await socket.connect()
 
     await socket.send_json_to({"type": "dance"})
@@ -76,24 +64,25 @@ async def test_unknown_and_malformed_frames_get_an_error_and_the_socket_stays_op
     assert "dance" in unknown["detail"]
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from() == {"type": "pong"}
-    await socket.disconnect()
 
 
-async def test_error_frames_speak_the_residents_language():
-    socket = _socket(ORIGIN, (b"cookie", await _signed_in_cookie(language="ja")))
+async def test_error_frames_speak_the_residents_language(websockets, session_cookie):
+    socket = websockets(
+        ORIGIN, (b"cookie", await session_cookie(await _new_resident(language="ja")))
+    )
     await socket.connect()
     await socket.send_json_to({"type": "dance"})
     frame = await socket.receive_json_from()
     assert "dance" in frame["detail"]
     assert "不明" in frame["detail"]
-    await socket.disconnect()
 
 
-async def test_a_deactivated_resident_cannot_connect():
-    socket = _socket(ORIGIN, (b"cookie", await _signed_in_cookie(is_active=False)))
+async def test_a_deactivated_resident_cannot_connect(websockets, session_cookie):
+    socket = websockets(
+        ORIGIN, (b"cookie", await session_cookie(await _new_resident(is_active=False)))
+    )
     connected, _code = await socket.connect()
     assert not connected
-    await socket.disconnect()
 
 
 # --- rooms over the socket ---------------------------------------------------------------------
@@ -102,28 +91,11 @@ import uuid  # noqa: E402
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from messaging import services as messaging  # noqa: E402
 from messaging import wire  # noqa: E402
-from messaging.models import Message, Room  # noqa: E402
-
-
-async def _resident_socket(resident) -> WebsocketCommunicator:
-    cookie = await _cookie_for(resident)
-    socket = _socket(ORIGIN, (b"cookie", cookie))
-    connected, _code = await socket.connect()
-    assert connected
-    return socket
-
-
-@database_sync_to_async
-def _cookie_for(resident) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(resident.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = resident.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+from messaging.models import Message, Room, RoomMember  # noqa: E402
 
 
 @database_sync_to_async
@@ -149,6 +121,22 @@ def _send_stored(room, author, count, start=0):
         )
 
 
+@database_sync_to_async
+def _stored_at_once(room, author, count):
+    """``count`` messages stored as ``message_send`` leaves them (seqs, the room's last seq, the
+    author's read pointer), in one insert: for tests about reading many back, not about sending
+    (520 sends through the service cost seconds)."""
+    first = Room.objects.get(pk=room.pk).last_seq + 1
+    last = first + count - 1
+    now = timezone.now()
+    Message.objects.bulk_create(
+        Message(room=room, seq=seq, author=author, client_id=uuid.uuid4(), body=f"m{seq - 1}")
+        for seq in range(first, last + 1)
+    )
+    Room.objects.filter(pk=room.pk).update(last_seq=last, last_message_at=now)
+    RoomMember.objects.filter(room=room, resident=author).update(last_read_seq=last)
+
+
 async def _receive_until(socket, frame_type, limit=1000):
     frames = []
     for _n in range(limit):
@@ -159,12 +147,14 @@ async def _receive_until(socket, frame_type, limit=1000):
     raise AssertionError(f"no {frame_type} frame")
 
 
-async def test_subscribe_catches_up_after_the_given_seq_then_says_subscribed(settings):
+async def test_subscribe_catches_up_after_the_given_seq_then_says_subscribed(
+    settings, resident_socket
+):
     settings.MESSAGE_RATE = settings.MESSAGE_RATE_NEW_ACCOUNT = "1000/min"
     author, reader = await _members(2)
     room = await _room_with(author, reader)
     await _send_stored(room, author, 5)
-    socket = await _resident_socket(reader)
+    socket = await resident_socket(reader)
 
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": 2})
     frames = await _receive_until(socket, "subscribed")
@@ -172,13 +162,14 @@ async def test_subscribe_catches_up_after_the_given_seq_then_says_subscribed(set
     assert [f["seq"] for f in frames[:-1]] == [3, 4, 5]
     assert frames[0]["author"] == {"id": author.pk, "display_name": author.display_name}
     assert frames[-1] == {"type": "subscribed", "room": room.pk, "last_seq": 5, "unread": 5}
-    await socket.disconnect()
 
 
-async def test_a_sent_message_is_stored_then_broadcast_to_every_subscriber_with_its_client_id():
+async def test_a_sent_message_is_stored_then_broadcast_to_every_subscriber_with_its_client_id(
+    resident_socket,
+):
     alice, bob = await _members(2)
     room = await _room_with(alice, bob)
-    sockets = [await _resident_socket(person) for person in (alice, bob)]
+    sockets = [await resident_socket(person) for person in (alice, bob)]
     for socket in sockets:
         await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
         await _receive_until(socket, "subscribed")
@@ -196,13 +187,12 @@ async def test_a_sent_message_is_stored_then_broadcast_to_every_subscriber_with_
     assert await sync_to_async(Message.objects.filter(room=room).count)() == 1
     for socket in sockets:
         assert await socket.receive_nothing()
-        await socket.disconnect()
 
 
-async def test_a_repeated_send_stores_nothing_and_answers_with_the_stored_message():
+async def test_a_repeated_send_stores_nothing_and_answers_with_the_stored_message(resident_socket):
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     await _receive_until(socket, "subscribed")
     send = {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": "once"}
@@ -214,13 +204,12 @@ async def test_a_repeated_send_stores_nothing_and_answers_with_the_stored_messag
 
     assert first == second
     assert await sync_to_async(Message.objects.filter(room=room).count)() == 1
-    await socket.disconnect()
 
 
-async def test_a_non_member_cannot_subscribe_or_send_and_learns_nothing():
+async def test_a_non_member_cannot_subscribe_or_send_and_learns_nothing(resident_socket):
     member, outsider = await _members(2)
     room = await _room_with(member)
-    socket = await _resident_socket(outsider)
+    socket = await resident_socket(outsider)
 
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     refused = await socket.receive_json_from(timeout=5)
@@ -235,7 +224,6 @@ async def test_a_non_member_cannot_subscribe_or_send_and_learns_nothing():
     assert refused["detail"] == unknown["detail"]
     assert refused["room"] == room.pk
     assert await sync_to_async(Message.objects.count)() == 0
-    await socket.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -251,10 +239,12 @@ async def test_a_non_member_cannot_subscribe_or_send_and_learns_nothing():
         ({"type": "subscribe", "room": "1", "after": None}, "invalid"),
     ],
 )
-async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_open(frame, code):
+async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_open(
+    frame, code, resident_socket
+):
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     frame = {
         key: (room.pk if key == "room" and value == 1 else value) for key, value in frame.items()
     }
@@ -270,15 +260,16 @@ async def test_bad_frames_get_an_error_store_nothing_and_the_socket_stays_open(f
     assert await sync_to_async(Message.objects.count)() == 0
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
-    await socket.disconnect()
 
 
-async def test_reading_moves_the_pointer_and_every_socket_of_the_resident_hears_unread(settings):
+async def test_reading_moves_the_pointer_and_every_socket_of_the_resident_hears_unread(
+    settings, resident_socket
+):
     settings.MESSAGE_RATE = settings.MESSAGE_RATE_NEW_ACCOUNT = "1000/min"
     author, reader = await _members(2)
     room = await _room_with(author, reader)
     await _send_stored(room, author, 4)
-    phone, tablet = await _resident_socket(reader), await _resident_socket(reader)
+    phone, tablet = await resident_socket(reader), await resident_socket(reader)
 
     await phone.send_json_to({"type": "read", "room": room.pk, "seq": 3})
 
@@ -290,14 +281,12 @@ async def test_reading_moves_the_pointer_and_every_socket_of_the_resident_hears_
         }
     await phone.send_json_to({"type": "read", "room": room.pk, "seq": 1})  # never back
     assert (await phone.receive_json_from(timeout=5))["count"] == 1
-    for socket in (phone, tablet):
-        await socket.disconnect()
 
 
-async def test_a_removed_member_stops_receiving_at_once():
+async def test_a_removed_member_stops_receiving_at_once(resident_socket):
     alice, bob = await _members(2)
     room = await _room_with(alice, bob)
-    bob_socket = await _resident_socket(bob)
+    bob_socket = await resident_socket(bob)
     await bob_socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     await _receive_until(bob_socket, "subscribed")
 
@@ -312,13 +301,12 @@ async def test_a_removed_member_stops_receiving_at_once():
     )
 
     assert await bob_socket.receive_nothing(timeout=0.3)
-    await bob_socket.disconnect()
 
 
-async def test_signing_out_closes_the_sockets_of_that_session():
+async def test_signing_out_closes_the_sockets_of_that_session(websockets, session_cookie):
     (alice,) = await _members(1)
-    cookie = await _cookie_for(alice)
-    socket = _socket(ORIGIN, (b"cookie", cookie))
+    cookie = await session_cookie(alice)
+    socket = websockets(ORIGIN, (b"cookie", cookie))
     await socket.connect()
     session_key = cookie.decode().split("=", 1)[1]
 
@@ -331,10 +319,10 @@ async def test_signing_out_closes_the_sockets_of_that_session():
     assert (await socket.receive_output(timeout=5))["type"] == "websocket.close"
 
 
-async def test_deactivating_a_resident_closes_their_sockets():
+async def test_deactivating_a_resident_closes_their_sockets(resident_socket):
     (alice,) = await _members(1)
     staff = await database_sync_to_async(make_city_staff)()
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
 
     from campus_social.identity.services import resident_deactivate
 
@@ -343,28 +331,30 @@ async def test_deactivating_a_resident_closes_their_sockets():
     assert (await socket.receive_output(timeout=5))["type"] == "websocket.close"
 
 
-async def test_more_than_500_missed_messages_come_as_a_gap_then_the_newest_500(settings):
-    settings.MESSAGE_RATE = settings.MESSAGE_RATE_NEW_ACCOUNT = "100000/min"
+async def test_more_than_500_missed_messages_come_as_a_gap_then_the_newest_500(
+    settings, resident_socket
+):
     (author,) = await _members(1)
     room = await _room_with(author)
-    await _send_stored(room, author, 520)
-    socket = await _resident_socket(author)
+    await _stored_at_once(room, author, 520)
+    socket = await resident_socket(author)
 
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": 10})
     frames = await _receive_until(socket, "subscribed", limit=600)
 
     assert frames[0] == {"type": "gap", "room": room.pk, "from_seq": 11, "to_seq": 20}
     assert [f["seq"] for f in frames[1:-1]] == list(range(21, 521))
-    await socket.disconnect()
 
 
-async def test_a_client_killed_mid_stream_reconnects_and_has_every_message_once_in_order(settings):
+async def test_a_client_killed_mid_stream_reconnects_and_has_every_message_once_in_order(
+    settings, resident_socket
+):
     """Hundreds of messages, the reader's socket killed part-way: after reconnecting with its
     last seq it holds every message exactly once and in order."""
     settings.MESSAGE_RATE = settings.MESSAGE_RATE_NEW_ACCOUNT = "100000/min"
     author, reader = await _members(2)
     room = await _room_with(author, reader)
-    socket = await _resident_socket(reader)
+    socket = await resident_socket(reader)
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     await _receive_until(socket, "subscribed")
 
@@ -375,7 +365,7 @@ async def test_a_client_killed_mid_stream_reconnects_and_has_every_message_once_
     await socket.disconnect()
     await _send_stored(room, author, 150, start=150)  # sent while it is away
 
-    socket = await _resident_socket(reader)
+    socket = await resident_socket(reader)
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": held[-1]})
     frames = await _receive_until(socket, "subscribed", limit=400)
     held += [frame["seq"] for frame in frames if frame["type"] == "message"]
@@ -385,12 +375,11 @@ async def test_a_client_killed_mid_stream_reconnects_and_has_every_message_once_
 
     assert held == list(range(1, 321))
     assert await socket.receive_nothing(timeout=0.2)
-    await socket.disconnect()
 
 
-async def test_a_frame_flood_is_told_to_wait_and_an_abusive_one_is_closed():
+async def test_a_frame_flood_is_told_to_wait_and_an_abusive_one_is_closed(resident_socket):
     (alice,) = await _members(1)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     answers = []
     for _n in range(60):
         await socket.send_json_to({"type": "ping"})
@@ -412,7 +401,7 @@ async def test_a_frame_flood_is_told_to_wait_and_an_abusive_one_is_closed():
     assert outputs[-1] == {"type": "websocket.close", "code": 4008}
 
 
-async def test_a_child_in_a_room_is_shown_by_given_name_only():
+async def test_a_child_in_a_room_is_shown_by_given_name_only(resident_socket):
     (coordinator,) = await _members(1)
     (guardian,) = await _members(1)
 
@@ -430,7 +419,7 @@ async def test_a_child_in_a_room_is_shown_by_given_name_only():
         return room
 
     room = await setup()
-    socket = await _resident_socket(guardian)  # guardians read their child's rooms
+    socket = await resident_socket(guardian)  # guardians read their child's rooms
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     frames = await _receive_until(socket, "subscribed")
 
@@ -439,18 +428,17 @@ async def test_a_child_in_a_room_is_shown_by_given_name_only():
         {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": "x"}
     )
     assert (await socket.receive_json_from(timeout=5))["code"] == "forbidden"
-    await socket.disconnect()
 
 
 async def test_a_send_flood_is_rate_limited_and_a_client_that_waits_as_told_gets_through(
-    settings, monkeypatch
+    settings, monkeypatch, resident_socket
 ):
     settings.MESSAGE_RATE = settings.MESSAGE_RATE_NEW_ACCOUNT = "3/min"
     clock = [1_000_000.0]
     monkeypatch.setattr("campus_social.common.ratelimit.time.time", lambda: clock[0])
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
 
     def send(body):
         return {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": body}
@@ -468,10 +456,9 @@ async def test_a_send_flood_is_rate_limited_and_a_client_that_waits_as_told_gets
     await socket.send_json_to(send("after waiting"))
     assert (await socket.receive_json_from(timeout=5))["body"] == "after waiting"
     assert await sync_to_async(Message.objects.filter(room=room).count)() == 4
-    await socket.disconnect()
 
 
-async def test_a_muted_member_is_refused_with_forbidden():
+async def test_a_muted_member_is_refused_with_forbidden(resident_socket):
     moderator, member = await _members(2)
     room = await _room_with(member)
 
@@ -483,19 +470,18 @@ async def test_a_muted_member_is_refused_with_forbidden():
         )
 
     await mute()
-    socket = await _resident_socket(member)
+    socket = await resident_socket(member)
     await socket.send_json_to(
         {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": "x"}
     )
     error = await socket.receive_json_from(timeout=5)
     assert error["code"] == "forbidden"
     assert await sync_to_async(Message.objects.count)() == 0
-    await socket.disconnect()
 
 
-async def test_a_notification_reaches_the_residents_open_sockets_live():
+async def test_a_notification_reaches_the_residents_open_sockets_live(resident_socket):
     (alice,) = await _members(1)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
 
     from campus_social.notifications.services import notification_send
 
@@ -513,15 +499,16 @@ async def test_a_notification_reaches_the_residents_open_sockets_live():
         "created_at": frame["created_at"],
     }
     assert frame["created_at"].endswith("Z")
-    await socket.disconnect()
 
 
-async def test_a_broadcast_that_overtakes_earlier_ones_brings_them_first_from_the_database():
+async def test_a_broadcast_that_overtakes_earlier_ones_brings_them_first_from_the_database(
+    resident_socket,
+):
     """With several Daphne processes, broadcasts of seq n and n+1 can arrive out of order (or a
     full channel can drop one): the socket still delivers every seq once, in order."""
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     await socket.send_json_to({"type": "subscribe", "room": room.pk, "after": None})
     await _receive_until(socket, "subscribed")
 
@@ -546,4 +533,3 @@ async def test_a_broadcast_that_overtakes_earlier_ones_brings_them_first_from_th
     frames = [await socket.receive_json_from(timeout=5) for _n in range(3)]
     assert [f["seq"] for f in frames] == [1, 2, 3]
     assert await socket.receive_nothing(timeout=0.3)
-    await socket.disconnect()

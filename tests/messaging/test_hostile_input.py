@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from messaging.models import Message
 from tests.messaging.factories import member_of, moderated_room, send
-from tests.messaging.test_consumer import _members, _resident_socket, _room_with
+from tests.messaging.test_consumer import _members, _room_with
 
 HUGE_ID = 10**23
 BIGINT_MAX = 2**63 - 1
@@ -31,10 +31,10 @@ async def _answer_then_pong(socket, *, text: str | None = None, frame: dict | No
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_a_body_with_a_lone_surrogate_is_refused_and_the_socket_stays_open():
+async def test_a_body_with_a_lone_surrogate_is_refused_and_the_socket_stays_open(resident_socket):
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     client_id = str(uuid.uuid4())
 
     error = await _answer_then_pong(socket, text=LONE_SURROGATE % (room.pk, client_id))
@@ -42,7 +42,6 @@ async def test_a_body_with_a_lone_surrogate_is_refused_and_the_socket_stays_open
     assert error["type"] == "error"
     assert error["code"] == "invalid"
     assert await sync_to_async(Message.objects.count)() == 0
-    await socket.disconnect()
 
 
 @pytest.mark.asyncio
@@ -50,10 +49,10 @@ async def test_a_body_with_a_lone_surrogate_is_refused_and_the_socket_stays_open
 @pytest.mark.parametrize(
     "body", ["a\x00b", "abc\u202egpj.exe", "\u200b\u200c\u200d\u2060\ufeff", "ring\x07"]
 )
-async def test_a_body_with_a_nul_bidi_override_or_nothing_visible_is_refused(body):
+async def test_a_body_with_a_nul_bidi_override_or_nothing_visible_is_refused(body, resident_socket):
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     client_id = str(uuid.uuid4())
 
     error = await _answer_then_pong(
@@ -68,7 +67,6 @@ async def test_a_body_with_a_nul_bidi_override_or_nothing_visible_is_refused(bod
         "client_id": client_id,
     }
     assert await sync_to_async(Message.objects.count)() == 0
-    await socket.disconnect()
 
 
 @pytest.mark.asyncio
@@ -85,10 +83,12 @@ async def test_a_body_with_a_nul_bidi_override_or_nothing_visible_is_refused(bod
         {"type": "send", "room": "{room}", "client_id": "{uuid}", "body": "x", "reply_to": HUGE_ID},
     ],
 )
-async def test_ids_past_the_databases_range_are_answered_with_an_error_frame(frame):
+async def test_ids_past_the_databases_range_are_answered_with_an_error_frame(
+    frame, resident_socket
+):
     (alice,) = await _members(1)
     room = await _room_with(alice)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
     frame = {
         key: room.pk if value == "{room}" else str(uuid.uuid4()) if value == "{uuid}" else value
         for key, value in frame.items()
@@ -99,21 +99,19 @@ async def test_ids_past_the_databases_range_are_answered_with_an_error_frame(fra
     assert error["type"] == "error"
     assert error["code"] == "invalid"
     assert await sync_to_async(Message.objects.count)() == 0
-    await socket.disconnect()
 
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_the_largest_database_id_is_a_plain_not_found():
+async def test_the_largest_database_id_is_a_plain_not_found(resident_socket):
     (alice,) = await _members(1)
-    socket = await _resident_socket(alice)
+    socket = await resident_socket(alice)
 
     error = await _answer_then_pong(
         socket, frame={"type": "subscribe", "room": BIGINT_MAX, "after": None}
     )
 
     assert error["code"] == "not_found"
-    await socket.disconnect()
 
 
 # --- the same over REST ------------------------------------------------------------------------

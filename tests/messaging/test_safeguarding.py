@@ -8,7 +8,6 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from campus_social.common.errors import Forbidden, Invalid
 from campus_social.safeguarding.models import VettingRecord
@@ -21,15 +20,8 @@ from tests.factories import (
     VettingRecordFactory,
 )
 from tests.messaging.factories import RoomFactory, member_of
-from tests.messaging.test_consumer import _resident_socket
 
 pytestmark = pytest.mark.usefixtures("generous_send_rate")
-
-
-def signed_in(resident) -> APIClient:
-    client = APIClient()
-    client.force_login(resident)
-    return client
 
 
 def room_with_a_child(kind: str = Room.Kind.CIRCLE) -> tuple[Room, RoomMember]:
@@ -42,16 +34,22 @@ def room_with_a_child(kind: str = Room.Kind.CIRCLE) -> tuple[Room, RoomMember]:
     return room, RoomMember.objects.get(room=room, resident=link.guardian)
 
 
-def post(resident, room: Room, body: str = "こんにちは"):
-    return signed_in(resident).post(
-        f"/api/v1/rooms/{room.pk}/messages/",
-        {"client_id": str(uuid.uuid4()), "body": body},
-        format="json",
-    )
+@pytest.fixture
+def post(signed_in):
+    """``post(resident, room, body)``: the resident posts in the room over the API."""
+
+    def send(resident, room: Room, body: str = "こんにちは"):
+        return signed_in(resident).post(
+            f"/api/v1/rooms/{room.pk}/messages/",
+            {"client_id": str(uuid.uuid4()), "body": body},
+            format="json",
+        )
+
+    return send
 
 
 @pytest.mark.django_db
-def test_an_unvetted_adult_member_cannot_post_in_a_room_with_children():
+def test_an_unvetted_adult_member_cannot_post_in_a_room_with_children(post):
     room, _guardian = room_with_a_child()
     stranger = member_of(room)  # let in by an owning app's mistake, or before the rule
 
@@ -62,7 +60,7 @@ def test_an_unvetted_adult_member_cannot_post_in_a_room_with_children():
 
 
 @pytest.mark.django_db
-def test_an_adult_whose_vetting_ran_out_yesterday_stops_posting_at_once():
+def test_an_adult_whose_vetting_ran_out_yesterday_stops_posting_at_once(post):
     room, _guardian = room_with_a_child()
     helper = member_of(room)
     today = timezone.localdate()
@@ -76,7 +74,7 @@ def test_an_adult_whose_vetting_ran_out_yesterday_stops_posting_at_once():
 
 
 @pytest.mark.django_db
-def test_a_vetted_adult_posts_and_a_guardian_keeps_reading_but_not_writing():
+def test_a_vetted_adult_posts_and_a_guardian_keeps_reading_but_not_writing(signed_in, post):
     room, guardian = room_with_a_child()
     vetted = member_of(room)
     VettingRecordFactory(resident=vetted)
@@ -92,7 +90,7 @@ def test_a_vetted_adult_posts_and_a_guardian_keeps_reading_but_not_writing():
 
 
 @pytest.mark.django_db
-def test_a_room_without_children_is_not_limited():
+def test_a_room_without_children_is_not_limited(post):
     room = Room.objects.create(kind=Room.Kind.CIRCLE, subject_key="circle:adults", title="大人")
     services.room_member_add(room=room, resident=ResidentFactory(), role="moderator")
 
@@ -100,7 +98,7 @@ def test_a_room_without_children_is_not_limited():
 
 
 @pytest.mark.django_db
-def test_a_guardian_still_writes_to_their_own_child_in_a_direct_room():
+def test_a_guardian_still_writes_to_their_own_child_in_a_direct_room(post):
     link = GuardianLinkFactory()
     room, _created = services.direct_room_open(resident=link.guardian, other_id=link.child.pk)
 
@@ -124,7 +122,7 @@ def test_an_unvetted_adult_cannot_be_made_moderator_of_a_room_with_children():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
+async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused(resident_socket):
     @database_sync_to_async
     def setting_up():
         room, _guardian = room_with_a_child()
@@ -136,7 +134,7 @@ async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
         return room, expired
 
     room, expired = await setting_up()
-    socket = await _resident_socket(expired)
+    socket = await resident_socket(expired)
     await socket.send_json_to(
         {"type": "send", "room": room.pk, "client_id": str(uuid.uuid4()), "body": "x"}
     )
@@ -145,7 +143,6 @@ async def test_a_websocket_send_by_an_adult_whose_vetting_ran_out_is_refused():
 
     assert (error["type"], error["code"]) == ("error", "forbidden")
     assert not await sync_to_async(Message.objects.filter(author=expired).exists)()
-    await socket.disconnect()
 
 
 @pytest.mark.django_db
