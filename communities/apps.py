@@ -31,10 +31,14 @@ def _offering_published(*, offering_id: int, **_kwargs: Any) -> None:
     circle_for_offering(offering_id=offering_id)
 
 
-def _enrolment_confirmed(*, offering_id: int, resident_id: int, **_kwargs: Any) -> None:
+def _enrolment_confirmed(
+    *, offering_id: int, resident_id: int, enrolled_by_id: int | None = None, **_kwargs: Any
+) -> None:
     from communities.services import circle_cohort_join
 
-    circle_cohort_join(offering_id=offering_id, resident_id=resident_id)
+    circle_cohort_join(
+        offering_id=offering_id, resident_id=resident_id, enrolled_by_id=enrolled_by_id
+    )
 
 
 def _enrolment_withdrawn(*, offering_id: int, resident_id: int, **_kwargs: Any) -> None:

@@ -12,18 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from courses.models import Category
-
-# Circle topics are the course categories: a circle born from a course starts with its
-# category, and residents filter circles and courses by the same words.
-Topic = Category
+from communities.values import (
+    CircleMemberRole,
+    CircleMemberStatus,
+    CircleVisibility,
+    ResourceKind,
+    RsvpAnswer,
+    Topic,
+)
 
 
 class Circle(models.Model):
-    class Visibility(models.TextChoices):
-        OPEN = "open", _("Open: anyone may join")
-        MODERATED = "moderated", _("Moderated: organisers approve each request")
-        INVITE_ONLY = "invite_only", _("Invite only: hidden from outsiders")
+    Visibility = CircleVisibility
 
     name = models.CharField(_("name"), max_length=120)
     name_kana = models.CharField(_("reading (kana)"), max_length=240)
@@ -89,17 +89,9 @@ class CircleMember(models.Model):
     invited), gone (left or removed: kept so that a cohort repair does not add them back), or
     shut out (banned).  A declined request or invitation deletes the row."""
 
-    class Role(models.TextChoices):
-        ORGANISER = "organiser", _("Organiser")
-        MODERATOR = "moderator", _("Moderator")
-        MEMBER = "member", _("Member")
+    Role = CircleMemberRole
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Member")
-        REQUESTED = "requested", _("Asked to join")
-        INVITED = "invited", _("Invited")
-        BANNED = "banned", _("Banned")
-        LEFT = "left", _("Left")
+    Status = CircleMemberStatus
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
     resident = models.ForeignKey(
@@ -224,10 +216,7 @@ class CircleEvent(models.Model):
 
 
 class Rsvp(models.Model):
-    class Answer(models.TextChoices):
-        YES = "yes", _("I will come")
-        MAYBE = "maybe", _("Maybe")
-        NO = "no", _("I cannot come")
+    Answer = RsvpAnswer
 
     event = models.ForeignKey(CircleEvent, on_delete=models.CASCADE, related_name="rsvps")
     resident = models.ForeignKey(
@@ -244,10 +233,7 @@ class Rsvp(models.Model):
 
 
 class Resource(models.Model):
-    class Kind(models.TextChoices):
-        LINK = "link", _("Link")
-        DOCUMENT = "document", _("Document")
-        PICTURE = "picture", _("Picture")
+    Kind = ResourceKind
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="resources")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
+from campus_social.common import ics
 from communities.models import Circle, CircleEvent, Resource
-from courses import ics
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 

@@ -22,7 +22,7 @@ from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_children
 from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
-from courses.models import Session
+from courses import selectors as course_selectors
 from messaging.selectors import messages_sent
 
 ACTIVE = CircleMember.Status.ACTIVE
@@ -125,12 +125,8 @@ def _last_event_held(now: datetime) -> Subquery:
 
 
 def _last_session_held(now: datetime) -> Subquery:
-    return Subquery(
-        Session.objects.filter(
-            offering=OuterRef("offering_id"), cancelled_at__isnull=True, starts_at__lte=now
-        )
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
+    return course_selectors.offering_last_session_held(
+        offering_ref=OuterRef("offering_id"), now=now
     )
 
 
@@ -163,11 +159,8 @@ def _active_since(since: datetime, now: datetime) -> Q:
     met = CircleEvent.objects.filter(
         circle=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gte=since, starts_at__lte=now
     )
-    session = Session.objects.filter(
-        offering=OuterRef("offering_id"),
-        cancelled_at__isnull=True,
-        starts_at__gte=since,
-        starts_at__lte=now,
+    session = course_selectors.offering_sessions_held(
+        offering_ref=OuterRef("offering_id"), now=now, since=since
     )
     return (
         Q(Exists(met))

@@ -4,7 +4,7 @@
 |---|---|---|
 | ``offering_published`` | ``offering_id`` | an offering was published (its cohort may get a circle) |
 | ``offering_completed`` | ``offering_id``, ``resident_ids`` (who completed) | completions were recorded after the last session |
-| ``enrolment_confirmed`` | ``offering_id``, ``resident_id`` | a resident took a seat (enrolled, promoted or approved) |
+| ``enrolment_confirmed`` | ``offering_id``, ``resident_id``, ``enrolled_by_id`` (a guardian, or ``None``) | a resident took a seat (enrolled, promoted or approved) |
 | ``enrolment_withdrawn`` | ``offering_id``, ``resident_id`` | a resident with a seat cancelled before the end |
 """
 

@@ -8,14 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from courses.values import (
+    ACTIVE_ENROLMENT,
+    Audience,
+    Category,
+    EnrolmentStatus,
+    LecturerStatus,
+    Level,
+    OfferingStatus,
+)
+
 
 class Lecturer(models.Model):
     """A resident who applied to teach; city staff approve or decline."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for review")
-        APPROVED = "approved", _("Approved")
-        DECLINED = "declined", _("Declined")
+    Status = LecturerStatus
 
     resident = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecturer"
@@ -48,32 +55,6 @@ class Lecturer(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class Category(models.TextChoices):
-    LANGUAGES = "languages", _("Languages")
-    ARTS = "arts", _("Arts and calligraphy")
-    MUSIC = "music", _("Music")
-    COOKING = "cooking", _("Cooking")
-    HEALTH = "health", _("Health and exercise")
-    COMPUTING = "computing", _("Computers and phones")
-    HISTORY = "history", _("History and local culture")
-    NATURE = "nature", _("Nature and gardening")
-    CRAFTS = "crafts", _("Crafts")
-    OTHER = "other", _("Other")
-
-
-class Level(models.TextChoices):
-    BEGINNER = "beginner", _("Beginner")
-    INTERMEDIATE = "intermediate", _("Intermediate")
-    ADVANCED = "advanced", _("Advanced")
-
-
-class Audience(models.TextChoices):
-    ADULTS = "adults", _("Adults")
-    SENIORS = "seniors", _("Seniors")
-    CHILDREN = "children", _("Children")
-    ALL = "all", _("Everyone")
-
-
 class Course(models.Model):
     """What is taught.  Each dated run of it is an ``Offering``."""
 
@@ -103,10 +84,7 @@ class Course(models.Model):
 
 
 class Offering(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = OfferingStatus
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="offerings")
     lecturers = models.ManyToManyField(Lecturer, related_name="offerings")
@@ -182,16 +160,8 @@ class Session(models.Model):
         return f"{self.offering_id} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-ACTIVE_ENROLMENT = ("enrolled", "waitlisted", "pending")
-
-
 class Enrolment(models.Model):
-    class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("Enrolled")
-        WAITLISTED = "waitlisted", _("On the waiting list")
-        PENDING = "pending", _("Waiting for the lecturer")
-        CANCELLED = "cancelled", _("Cancelled")
-        DECLINED = "declined", _("Declined")
+    Status = EnrolmentStatus
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="enrolments")
     resident = models.ForeignKey(

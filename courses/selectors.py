@@ -3,6 +3,7 @@ line.  Completion is exposed here for circles and credit transfer to build on.""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -327,6 +328,104 @@ def offering_cohort_ids(*, offering_id: int) -> list[int]:
         Enrolment.objects.filter(
             offering_id=offering_id, status=Enrolment.Status.ENROLLED
         ).values_list("resident_id", flat=True)
+    )
+
+
+# --- For the apps above: an offering's cohort, read through verbs (docs/architecture.md) --------
+
+
+@dataclass(frozen=True)
+class CohortOffering:
+    """What a circle born from a published offering is made of, as plain values: the apps
+    above read no courses table themselves."""
+
+    id: int
+    title: str
+    title_kana: str
+    description: str
+    category: str
+    district_id: int
+    open_to_children: bool
+    # The residents who teach it, first lecturer first (the circle's organiser).
+    lecturer_ids: list[int]
+
+
+def published_offering_ids() -> list[int]:
+    """The published offerings, in order of creation."""
+    return list(
+        Offering.objects.filter(status=Offering.Status.PUBLISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def offerings_with_completions_ids() -> list[int]:
+    """The offerings whose completions are recorded (they have ended), in order of creation."""
+    return list(
+        Offering.objects.filter(completions_recorded_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def offering_lecturer_ids(*, offering_id: int) -> list[int]:
+    """The residents who teach an offering, first lecturer (by registration) first."""
+    return list(
+        Lecturer.objects.filter(offerings=offering_id)
+        .order_by("pk")
+        .values_list("resident_id", flat=True)
+    )
+
+
+def cohort_offering_get(*, offering_id: int) -> CohortOffering | None:
+    """A published offering as a cohort's circle needs it; ``None`` if it is not published."""
+    offering = (
+        Offering.objects.select_related("course")
+        .filter(pk=offering_id, status=Offering.Status.PUBLISHED)
+        .first()
+    )
+    if offering is None:
+        return None
+    course = offering.course
+    return CohortOffering(
+        id=offering.pk,
+        title=str(offering),
+        title_kana=course.title_kana,
+        description=course.description,
+        category=course.category,
+        district_id=offering.district_id,
+        open_to_children=course.open_to_children,
+        lecturer_ids=offering_lecturer_ids(offering_id=offering.pk),
+    )
+
+
+def offering_seated_residents(*, offering_id: int) -> dict[int, int | None]:
+    """The residents holding a seat in the offering, each with who enrolled them (a guardian
+    for a child, else themselves or ``None``)."""
+    return dict(
+        Enrolment.objects.filter(offering_id=offering_id, status=Enrolment.Status.ENROLLED)
+        .order_by("pk")
+        .values_list("resident_id", "enrolled_by_id")
+    )
+
+
+def offering_sessions_held(
+    *, offering_ref: Any, now: datetime, since: datetime | None = None
+) -> QuerySet[Session]:
+    """The sessions of an offering (an ``OuterRef`` to its id) held by ``now`` — since
+    ``since`` if given — latest first: for another app's ``Subquery`` or ``Exists``."""
+    sessions = Session.objects.filter(
+        offering=offering_ref, cancelled_at__isnull=True, starts_at__lte=now
+    )
+    if since is not None:
+        sessions = sessions.filter(starts_at__gte=since)
+    return sessions.order_by("-starts_at")
+
+
+def offering_last_session_held(*, offering_ref: Any, now: datetime) -> Subquery:
+    """When an offering (an ``OuterRef`` to its id) last held a session, as a subquery."""
+    return Subquery(
+        offering_sessions_held(offering_ref=offering_ref, now=now).values("starts_at")[:1]
     )
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-BODY_MAX_LENGTH = 4000
+from messaging.values import BODY_MAX_LENGTH
 
 
 class Room(models.Model):

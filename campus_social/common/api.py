@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, serializers
+from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -135,3 +135,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, exceptions.PermissionDenied) and request is not None:
             audit_permission_denied(request=request)
     return response
+
+
+class DistrictOutput(serializers.Serializer):
+    """A district as offerings and circles embed it (``GET /api/v1/districts/`` lists more)."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    """Lets calendar clients that ask only for ``text/calendar`` through content negotiation.
+    The views answer their own ``HttpResponse``; an error is the one error shape in JSON, as
+    the OpenAPI description promises, whatever the client asked for."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, str):
+            return data.encode()
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)

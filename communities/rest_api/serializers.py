@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campus_social.common.api import BooleanField
+from campus_social.common.api import BooleanField, DistrictOutput
 from campus_social.common.ids import IdField
 from campus_social.common.text import TextField, lazy_message
 from communities import selectors
@@ -22,7 +22,6 @@ from communities.models import (
     Thread,
     Topic,
 )
-from courses.rest_api.serializers import DistrictOutput
 
 # Input serializers check what the description states, with the services' limits and
 # messages; the services own every rule.  What a schema cannot state (a district's code, an event

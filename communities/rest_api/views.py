@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import Pagination
+from campus_social.common.api import ICalendarRenderer, Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.parsers import JSONParser
 from campus_social.identity.selectors import require_city_staff
@@ -27,7 +27,6 @@ from communities import responses, selectors, services
 from communities.models import Resource
 from communities.rest_api import serializers as s
 from communities.uploads import SERVED_CONTENT_TYPES
-from courses.rest_api.views import ICalendarRenderer
 
 
 def _paginated(

@@ -3,6 +3,8 @@ checks, the circle's chat room and its membership, locking a circle, the safegua
 entering and posting, and the author and joiner checks.  Private to the package.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,9 @@ from campus_social.safeguarding.selectors import Participation, require_child_co
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_get, member_standing
 from messaging import services as rooms
-from messaging.models import Room
+
+if TYPE_CHECKING:
+    from messaging.models import Room
 
 NOTIFY = {
     "membership": "communities.membership",
@@ -74,7 +78,7 @@ def _room_key(circle_id: int) -> str:
     return f"circle:{circle_id}"
 
 
-def _room_for(circle: Circle) -> Room:
+def _room_for(circle: Circle) -> "Room":
     if circle.room_id is None:
         circle.room = rooms.room_create(
             kind="circle", subject_key=_room_key(circle.pk), title=circle.name

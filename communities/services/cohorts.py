@@ -5,64 +5,68 @@ enrolments and completions.
 import contextlib
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campus_social.common.errors import Invalid
-from campus_social.identity.models import Resident
 from communities.models import Circle, CircleMember, CircleTopic
 from communities.services._common import _GONE, _locked, _room_join, _room_leave
-from courses.models import Enrolment, Offering
+from courses import selectors as course_selectors
 
 
 def circle_for_offering(*, offering_id: int) -> Circle | None:
     """The circle of an offering's cohort, made on first call (idempotent): named after the
     course, in the offering's district, moderated, its first lecturer organising and the others
-    moderating.  Open to children when the course is.  ``None`` for an unpublished offering."""
-    with transaction.atomic():
-        offering = (
-            Offering.objects.select_for_update()
-            .select_related("course", "district")
-            .filter(pk=offering_id)
-            .first()
-        )
-        if offering is None or offering.status != Offering.Status.PUBLISHED:
-            return None
-        circle = Circle.objects.filter(offering=offering).first()
-        if circle is not None:
-            return circle
-        lecturers = list(offering.lecturers.select_related("resident").order_by("pk"))
-        course = offering.course
-        circle = Circle.objects.create(
-            name=str(offering)[:120],
-            name_kana=course.title_kana[:240],
-            description=course.description,
-            district=offering.district,
-            visibility=Circle.Visibility.MODERATED,
-            for_children=course.open_to_children,
-            offering=offering,
-            created_by=lecturers[0].resident if lecturers else None,
-        )
-        CircleTopic.objects.create(circle=circle, topic=course.category)
-        now = timezone.now()
-        for index, lecturer in enumerate(lecturers):
-            membership = CircleMember.objects.create(
-                circle=circle,
-                resident=lecturer.resident,
-                role=CircleMember.Role.ORGANISER if index == 0 else CircleMember.Role.MODERATOR,
-                status=CircleMember.Status.ACTIVE,
-                joined_at=now,
-            )
-            _room_join(circle, membership)
-        for enrolment in offering.enrolments.filter(
-            status=Enrolment.Status.ENROLLED
-        ).select_related("resident"):
-            _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+    moderating.  Open to children when the course is.  ``None`` for an unpublished offering.
+
+    Two callers racing to make it (the published event and the repair command) are kept apart
+    by ``Circle.offering``'s unique constraint, not by locking courses' row: the loser's
+    savepoint rolls back and it answers the winner's circle."""
+    circle = Circle.objects.filter(offering_id=offering_id).first()
+    if circle is not None:
+        return circle
+    offering = course_selectors.cohort_offering_get(offering_id=offering_id)
+    if offering is None:
+        return None
+    try:
+        with transaction.atomic():
+            circle = _cohort_circle_create(offering)
+    except IntegrityError:
+        return Circle.objects.filter(offering_id=offering_id).first()
     return circle
 
 
-def _cohort_join(circle: Circle, resident: Resident, added_by_id: int | None) -> None:
-    membership = CircleMember.objects.filter(circle=circle, resident=resident).first()
+def _cohort_circle_create(offering: course_selectors.CohortOffering) -> Circle:
+    lecturer_ids = offering.lecturer_ids
+    circle = Circle.objects.create(
+        name=offering.title[:120],
+        name_kana=offering.title_kana[:240],
+        description=offering.description,
+        district_id=offering.district_id,
+        visibility=Circle.Visibility.MODERATED,
+        for_children=offering.open_to_children,
+        offering_id=offering.id,
+        created_by_id=lecturer_ids[0] if lecturer_ids else None,
+    )
+    CircleTopic.objects.create(circle=circle, topic=offering.category)
+    now = timezone.now()
+    for index, resident_id in enumerate(lecturer_ids):
+        membership = CircleMember.objects.create(
+            circle=circle,
+            resident_id=resident_id,
+            role=CircleMember.Role.ORGANISER if index == 0 else CircleMember.Role.MODERATOR,
+            status=CircleMember.Status.ACTIVE,
+            joined_at=now,
+        )
+        _room_join(circle, membership)
+    seated = course_selectors.offering_seated_residents(offering_id=offering.id)
+    for resident_id, enrolled_by_id in seated.items():
+        _cohort_join(circle, resident_id, enrolled_by_id)
+    return circle
+
+
+def _cohort_join(circle: Circle, resident_id: int, added_by_id: int | None) -> None:
+    membership = CircleMember.objects.filter(circle=circle, resident_id=resident_id).first()
     if membership is not None and membership.status in (
         CircleMember.Status.ACTIVE,
         CircleMember.Status.BANNED,
@@ -71,7 +75,7 @@ def _cohort_join(circle: Circle, resident: Resident, added_by_id: int | None) ->
     ):
         return
     if membership is None:
-        membership = CircleMember(circle=circle, resident=resident)
+        membership = CircleMember(circle=circle, resident_id=resident_id)
     membership.role = CircleMember.Role.MEMBER
     membership.status = CircleMember.Status.ACTIVE
     membership.via_offering = True
@@ -84,20 +88,17 @@ def _cohort_join(circle: Circle, resident: Resident, added_by_id: int | None) ->
         _room_join(circle, membership)
 
 
-def circle_cohort_join(*, offering_id: int, resident_id: int) -> None:
-    """A resident took a seat in the offering: they join its circle (unless banned from it)."""
+def circle_cohort_join(
+    *, offering_id: int, resident_id: int, enrolled_by_id: int | None = None
+) -> None:
+    """A resident took a seat in the offering (``enrolment_confirmed``; its payload says who
+    enrolled them): they join its circle (unless banned from it)."""
     with transaction.atomic():
         circle = circle_for_offering(offering_id=offering_id)
         if circle is None or circle.is_closed:
             return
         circle = _locked(circle.pk)
-        enrolment = (
-            Enrolment.objects.select_related("resident")
-            .filter(offering_id=offering_id, resident_id=resident_id, status="enrolled")
-            .first()
-        )
-        if enrolment is not None:
-            _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+        _cohort_join(circle, resident_id, enrolled_by_id)
 
 
 def circle_cohort_leave(*, offering_id: int, resident_id: int) -> None:
@@ -136,11 +137,7 @@ def circle_cohort_completed(*, offering_id: int, resident_ids: Iterable[int]) ->
 
 def cohort_offering_ids() -> list[int]:
     """The published offerings, whose cohorts have circles (for ``circle_cohort_sync``)."""
-    return list(
-        Offering.objects.filter(status=Offering.Status.PUBLISHED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return course_selectors.published_offering_ids()
 
 
 def circle_cohort_sync(*, offering_id: int) -> int:
@@ -162,10 +159,9 @@ def circle_cohort_sync(*, offering_id: int) -> int:
                 "resident_id", flat=True
             )
         )
-        for enrolment in Enrolment.objects.filter(
-            offering_id=offering_id, status=Enrolment.Status.ENROLLED
-        ).select_related("resident"):
-            if enrolment.resident_id not in known:
-                _cohort_join(circle, enrolment.resident, enrolment.enrolled_by_id)
+        seated = course_selectors.offering_seated_residents(offering_id=offering_id)
+        for resident_id, enrolled_by_id in seated.items():
+            if resident_id not in known:
+                _cohort_join(circle, resident_id, enrolled_by_id)
                 added += 1
     return added

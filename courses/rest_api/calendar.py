@@ -8,7 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from courses import ics, selectors, services
+from campus_social.common import ics
+from courses import selectors, services
 from courses.models import Offering, Session
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"

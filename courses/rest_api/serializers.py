@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campus_social.common.api import BooleanField
+from campus_social.common.api import BooleanField, DistrictOutput
 from campus_social.common.ids import IdField
 from campus_social.common.text import TextField, lazy_message
 from campus_social.identity.rest_api.serializers import PersonOutput
@@ -296,11 +296,6 @@ class CourseBriefOutput(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     level = serializers.ChoiceField(choices=Level.choices)
     audience = serializers.ChoiceField(choices=Audience.choices)
-
-
-class DistrictOutput(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
 
 
 class CourseSessionOutput(serializers.Serializer):

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import Pagination
+from campus_social.common.api import ICalendarRenderer, Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.parsers import JSONParser
@@ -473,26 +473,6 @@ class MyCalendarApi(APIView):
         """Stop my calendar's address working."""
         services.calendar_feed_revoke(resident=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ICalendarRenderer(renderers.BaseRenderer):
-    """Lets calendar clients that ask only for ``text/calendar`` through content negotiation.
-    The views answer their own ``HttpResponse``; an error is the one error shape in JSON, as
-    the OpenAPI description promises, whatever the client asked for."""
-
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        if isinstance(data, str):
-            return data.encode()
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
 
 
 class OfferingCalendarApi(APIView):

@@ -96,7 +96,7 @@ def _promote_while_room(offering: Offering) -> None:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
-        _join_room(offering, enrolment.resident)
+        _join_room(offering, enrolment)
         _notify(
             enrolment,
             "promoted",
@@ -104,7 +104,11 @@ def _promote_while_room(offering: Offering) -> None:
         )
 
 
-def _join_room(offering: Offering, resident: Resident) -> None:
+def _join_room(offering: Offering, enrolment: Enrolment) -> None:
+    """The seated learner joins the offering's room; apps above hear of the seat after the
+    commit, with everything they need to act on it (they read no courses rows)."""
+    resident = enrolment.resident
+    enrolled_by_id = enrolment.enrolled_by_id
     room = rooms.room_create(
         kind="offering", subject_key=_room_key(offering.pk), title=str(offering)
     )
@@ -114,7 +118,10 @@ def _join_room(offering: Offering, resident: Resident) -> None:
         rooms.room_member_add(room=room, resident=resident)
     transaction.on_commit(
         lambda: events.enrolment_confirmed.send(
-            sender=Enrolment, offering_id=offering.pk, resident_id=resident.pk
+            sender=Enrolment,
+            offering_id=offering.pk,
+            resident_id=resident.pk,
+            enrolled_by_id=enrolled_by_id,
         ),
         robust=True,
     )

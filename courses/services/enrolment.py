@@ -108,7 +108,7 @@ def enrolment_create(
                 line["waiting"] + 1 if status == Enrolment.Status.WAITLISTED else None
             )
             if status == Enrolment.Status.ENROLLED:
-                _join_room(offering, learner)
+                _join_room(offering, enrolment)
             titles = {
                 Enrolment.Status.ENROLLED: gettext_lazy("You are enrolled in “%(course)s”."),
                 Enrolment.Status.WAITLISTED: gettext_lazy(
@@ -183,7 +183,7 @@ def enrolment_decide(*, actor: Resident, enrolment_id: int, approve: bool) -> En
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
         if approve:
-            _join_room(offering, enrolment.resident)
+            _join_room(offering, enrolment)
         _notify(
             enrolment,
             "enrolment",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from campus_social.common.ids import DB_INT_MAX
 from communities import uploads
-from communities.models import Rsvp
+from communities.values import RsvpAnswer
 from frontend.forms import CityDateTimeField, PageForm
 
 TITLE_MAX_LENGTH = 200
@@ -105,7 +105,7 @@ class RsvpForm(PageForm):
 
     answer = forms.ChoiceField(
         label=gettext_lazy("Will you come?"),
-        choices=Rsvp.Answer.choices,
+        choices=RsvpAnswer.choices,
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose one of the answers.")},
     )

@@ -11,8 +11,10 @@ concerns, with the status the API would answer; a service's ``Forbidden`` and ``
 the (audited) 403 and 404 pages through ``resident_page``.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from communities import responses, selectors, services
-from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
+from communities.values import CircleMemberStatus, ResourceKind, RsvpAnswer
 from frontend.circles.activity_forms import (
     EventForm,
     FileForm,
@@ -37,6 +39,9 @@ from frontend.circles.activity_forms import (
 )
 from frontend.decorators import resident_page
 from frontend.helpers import form_id
+
+if TYPE_CHECKING:
+    from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Thread
 
 THREADS_PER_PAGE = 20
 RESOURCES_PER_PAGE = 30
@@ -391,7 +396,7 @@ def _answer_forms(
 ) -> list[RsvpForm]:
     """One answer form for me (a member) and one for each child of mine in the circle."""
     people = selectors.my_circles(resident=request.user).filter(
-        circle=place.circle, status=CircleMember.Status.ACTIVE
+        circle=place.circle, status=CircleMemberStatus.ACTIVE
     )
     forms = []
     # Mine first, then my children's.
@@ -430,9 +435,9 @@ def _event_page(
         **place.context("events"),
         "event": event,
         "over": over,
-        "coming": [r.resident for r in rsvps if r.answer == Rsvp.Answer.YES],
-        "maybe": [r.resident for r in rsvps if r.answer == Rsvp.Answer.MAYBE],
-        "not_coming": sum(1 for r in rsvps if r.answer == Rsvp.Answer.NO),
+        "coming": [r.resident for r in rsvps if r.answer == RsvpAnswer.YES],
+        "maybe": [r.resident for r in rsvps if r.answer == RsvpAnswer.MAYBE],
+        "not_coming": sum(1 for r in rsvps if r.answer == RsvpAnswer.NO),
         "rsvp_forms": _answer_forms(request, place, answers, rsvp_form) if open_for_answers else [],
         "sent_form": rsvp_form,
         "error": error,
@@ -626,7 +631,7 @@ def circle_resource_add_file(request: AuthenticatedHttpRequest, circle_id: int) 
     except ServiceError as error:
         form.show_service_error(error)
         return _resources_page(request, circle_id, file_form=form, error=error, status=error.status)
-    if resource.kind == Resource.Kind.PICTURE:
+    if resource.kind == ResourceKind.PICTURE:
         messages.success(request, _("The picture is shared."))
     else:
         messages.success(request, _("The document is shared."))

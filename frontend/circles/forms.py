@@ -1,7 +1,9 @@
 """The circle pages' forms.  Like every page form they check only the shape of the input; the
 circle services own the rules and their messages (``PageForm.show_service_error``)."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +12,11 @@ from django.utils.translation import pgettext_lazy
 from campus_social.common.ids import DB_INT_MAX
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
-from communities.models import Circle, Topic
+from communities.values import CircleVisibility, Topic
 from frontend.forms import Choices, PageForm, checkbox
+
+if TYPE_CHECKING:
+    from communities.models import Circle
 
 # The services name the district ``district_id`` and the successor ``successor_id``.
 CIRCLE_FIELD_NAMES = {"district_id": "district"}
@@ -81,8 +86,8 @@ class CircleForm(PageForm):
     )
     visibility = forms.ChoiceField(
         label=_("Who may join"),
-        choices=Circle.Visibility.choices,
-        initial=Circle.Visibility.OPEN,
+        choices=CircleVisibility.choices,
+        initial=CircleVisibility.OPEN,
         help_text=_("An invite-only circle does not appear in the list of circles."),
         widget=forms.RadioSelect,
     )

@@ -9,8 +9,10 @@ next to the fields it concerns), with the status code the API would answer.  Dis
 events and resources have pages of their own (``activity_views``).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,8 +28,8 @@ from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from communities import responses, selectors, services
-from communities.models import Circle, CircleMember
 from communities.selectors import CircleFilters
+from communities.values import CircleMemberRole, CircleMemberStatus
 from frontend.circles.forms import (
     CIRCLE_FIELD_NAMES,
     SUCCESSOR_FIELD_NAMES,
@@ -43,10 +45,13 @@ from frontend.helpers import form_id, safe_next
 from frontend.messaging.views import chat_panel_context
 from messaging import selectors as messaging_selectors
 
+if TYPE_CHECKING:
+    from communities.models import Circle, CircleMember
+
 CIRCLES_PER_PAGE = 20
 
-Role = CircleMember.Role
-Status = CircleMember.Status
+Role = CircleMemberRole
+Status = CircleMemberStatus
 
 
 def _circle_url(circle_id: int) -> str:

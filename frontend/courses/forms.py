@@ -5,15 +5,18 @@ Dates and times are typed in ``<input type="datetime-local">``, which sends no t
 are read as the city's time (``frontend.forms.CityDateTimeField``), and shown back in it.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campus_social.identity import selectors as identity_selectors
-from courses.models import Audience, Category, Course, Level
+from courses.values import Audience, Category, Level
 from frontend.forms import Choices, CityDateTimeField, PageForm, checkbox, date_input
+
+if TYPE_CHECKING:
+    from courses.models import Course
 
 
 def _choices_with_any(choices: Choices, any_label: Any) -> Choices:
@@ -196,7 +199,7 @@ class OfferingForm(PageForm):
         initial=80,
     )
 
-    def __init__(self, *args: Any, courses: list[Course] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, courses: "list[Course] | None" = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if courses is None:
             del self.fields["course"]

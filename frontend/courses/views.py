@@ -8,8 +8,10 @@ and their messages live in the services: a refusal is shown at the top of the pa
 the fields it concerns), with the status code the API would answer.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,8 +28,8 @@ from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from courses import selectors, services
-from courses.models import ACTIVE_ENROLMENT, Enrolment, Lecturer, Offering
 from courses.selectors import OfferingFilters
+from courses.values import ACTIVE_ENROLMENT, EnrolmentStatus, LecturerStatus, OfferingStatus
 from frontend.courses.forms import (
     CatalogueFilterForm,
     CourseForm,
@@ -42,6 +44,9 @@ from frontend.decorators import resident_page
 from frontend.helpers import form_id
 from frontend.messaging.views import chat_panel_context
 from messaging import selectors as messaging_selectors
+
+if TYPE_CHECKING:
+    from courses.models import Enrolment, Lecturer, Offering
 
 OFFERINGS_PER_PAGE = 20
 UPCOMING_SESSIONS = 10
@@ -130,7 +135,7 @@ def _offering_page(
     offering = selectors.offering_get_public(offering_id=offering_id)
     now = timezone.now()
     ended = _ended(offering)
-    if offering.status == Offering.Status.CANCELLED:
+    if offering.status == OfferingStatus.CANCELLED:
         enrolment_state = "cancelled"
     elif ended:
         enrolment_state = "ended"
@@ -166,7 +171,7 @@ def _offering_page(
             else []
         )
         enrolled = me["enrolment"] is not None and (
-            me["enrolment"].status == Enrolment.Status.ENROLLED
+            me["enrolment"].status == EnrolmentStatus.ENROLLED
         )
         context.update(
             me=me,
@@ -206,26 +211,26 @@ def _enrolment_message(enrolment: Enrolment, actor: Resident) -> str:
     position = enrolment.waitlist_position
     if enrolment.resident_id == actor.pk:
         texts = {
-            Enrolment.Status.ENROLLED: _("You are enrolled. See you there!"),
-            Enrolment.Status.WAITLISTED: _(
+            EnrolmentStatus.ENROLLED: _("You are enrolled. See you there!"),
+            EnrolmentStatus.WAITLISTED: _(
                 "The course is full. You are number %(position)d on the waiting list; you will "
                 "be told when a place frees up."
             ),
-            Enrolment.Status.PENDING: _(
+            EnrolmentStatus.PENDING: _(
                 "Your application is sent. The lecturer will answer; you will be told."
             ),
         }
     else:
         texts = {
-            Enrolment.Status.ENROLLED: _("%(name)s is enrolled."),
-            Enrolment.Status.WAITLISTED: _(
+            EnrolmentStatus.ENROLLED: _("%(name)s is enrolled."),
+            EnrolmentStatus.WAITLISTED: _(
                 "The course is full. %(name)s is number %(position)d on the waiting list."
             ),
-            Enrolment.Status.PENDING: _(
+            EnrolmentStatus.PENDING: _(
                 "The application for %(name)s is sent. The lecturer will answer."
             ),
         }
-    return texts[Enrolment.Status(enrolment.status)] % {
+    return texts[EnrolmentStatus(enrolment.status)] % {
         "name": enrolment.resident.display_name,
         "position": position or 0,
     }
@@ -385,7 +390,7 @@ def _teach_page(
             "courses": list(selectors.lecturer_courses(actor=request.user)),
         }
         return render(request, "frontend/courses/teach_dashboard.html", context, status=status)
-    if lecturer is not None and lecturer.status == Lecturer.Status.PENDING:
+    if lecturer is not None and lecturer.status == LecturerStatus.PENDING:
         return render(
             request, "frontend/courses/teach_pending.html", {"lecturer": lecturer}, status=status
         )
@@ -548,7 +553,7 @@ def _manage_page(
     offering, enrolments, sessions, _present = selectors.roster(
         offering_id=offering_id, actor=request.user
     )
-    counts = dict.fromkeys(Enrolment.Status.values, 0)
+    counts = dict.fromkeys(EnrolmentStatus.values, 0)
     for enrolment in enrolments:
         counts[enrolment.status] += 1
     session_rows = []
@@ -729,15 +734,15 @@ def roster(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
     offering, enrolments, sessions, present = selectors.roster(
         offering_id=offering_id, actor=request.user
     )
-    enrolled = [e for e in enrolments if e.status == Enrolment.Status.ENROLLED]
+    enrolled = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
     ended = _ended(offering)
     context = {
         "offering": offering,
         "course": offering.course,
         "enrolled": enrolled,
-        "pending": [e for e in enrolments if e.status == Enrolment.Status.PENDING],
+        "pending": [e for e in enrolments if e.status == EnrolmentStatus.PENDING],
         # The selector orders each status by the moment of queueing: this is the line.
-        "waiting": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
+        "waiting": [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED],
         "attendance": [
             {
                 "session": session,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.ids import DB_INT_MAX
 from frontend.forms import PageForm
-from messaging.models import BODY_MAX_LENGTH
+from messaging.values import BODY_MAX_LENGTH
 
 REPORT_REASON_MAX_LENGTH = 500
 

@@ -7,8 +7,10 @@ Everything works without JavaScript; ``static/frontend/js/chat.js`` adds the liv
 ``messaging``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +25,9 @@ from frontend.decorators import resident_page
 from frontend.helpers import safe_next
 from frontend.messaging.forms import MessageSendForm, ModerateForm, ReportForm, SeqForm
 from messaging import selectors, services
-from messaging.models import Message, Room, RoomMember
+
+if TYPE_CHECKING:
+    from messaging.models import Message, Room, RoomMember
 
 MESSAGES_PER_PAGE = 50
 

@@ -1,7 +1,9 @@
 """The city staff's review of lecturer applications and their vetting.  Every view is behind
 ``staff_page``; each calls one service or selector of ``courses``."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -13,9 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import NotFound, ServiceError
 from courses import selectors, services
-from courses.models import Lecturer
 from frontend.decorators import staff_page
 from frontend.staff.forms import LecturerDeclineForm, VettingForm
+
+if TYPE_CHECKING:
+    from courses.models import Lecturer
 
 
 def _lecturer_queue_page(

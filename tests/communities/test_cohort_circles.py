@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from communities import selectors, services
 from communities.models import Circle, CircleMember
+from courses import events
 from courses import services as courses
 from courses.models import Audience, Offering, Session
 from messaging.models import RoomMember
@@ -270,3 +271,56 @@ def test_the_still_alive_figure_counts_circles_active_n_weeks_after_their_course
     assert alive == {met, talked, posted}
     assert (survival.ended, survival.alive) == (4, 3)
     assert selectors.course_circle_survival(weeks=10, now=now).alive == 0
+
+
+def test_a_circle_made_meanwhile_by_a_racing_caller_is_answered_not_doubled(
+    draft, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The published event and the repair command may both make the circle at once: the
+    unique ``Circle.offering`` decides, not a lock on courses' row."""
+    with django_capture_on_commit_callbacks(execute=False):
+        courses.offering_publish(actor=draft.course.owner.resident, offering_id=draft.pk)
+    assert not Circle.objects.filter(offering=draft).exists()
+    real_get = services.cohorts.course_selectors.cohort_offering_get
+    winner: list[Circle] = []
+
+    def racing_get(*, offering_id: int):
+        # The other caller wins the race between our look and our insert.
+        winner.append(
+            Circle.objects.create(name="won", offering_id=offering_id, district=draft.district)
+        )
+        return real_get(offering_id=offering_id)
+
+    monkeypatch.setattr(services.cohorts.course_selectors, "cohort_offering_get", racing_get)
+
+    assert services.circle_for_offering(offering_id=draft.pk) == winner[0]
+    assert Circle.objects.filter(offering=draft).count() == 1
+
+
+def test_the_seat_event_says_who_enrolled_so_the_circle_reads_no_courses_rows(
+    django_capture_on_commit_callbacks,
+):
+    lecturer = LecturerFactory()
+    VettingRecordFactory(lecturer=lecturer)
+    offering = OfferingFactory(
+        status=Offering.Status.DRAFT,
+        course=CourseFactory(owner=lecturer, audience=Audience.CHILDREN),
+    )
+    publish(offering, django_capture_on_commit_callbacks)
+    link = GuardianLinkFactory(child=ChildFactory())
+    seen: list[dict] = []
+
+    def listener(**kwargs):
+        seen.append(kwargs)
+
+    events.enrolment_confirmed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            courses.enrolment_create(
+                actor=link.guardian, offering_id=offering.pk, resident_id=link.child.pk
+            )
+    finally:
+        events.enrolment_confirmed.disconnect(listener)
+
+    assert seen[0]["resident_id"] == link.child.pk
+    assert seen[0]["enrolled_by_id"] == link.guardian.pk

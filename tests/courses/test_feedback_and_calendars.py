@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from campus_social.common import ics
 from campus_social.common.errors import Conflict, Invalid, NotFound
 from campus_social.notifications.models import Notification
-from courses import ics, selectors, services
+from courses import selectors, services
 from courses.models import CalendarFeed, Enrolment, Offering, SurveyReceipt, SurveyResponse
 from tests.courses.factories import EnrolmentFactory, LecturerFactory, OfferingFactory
 from tests.factories import ResidentFactory

@@ -43,8 +43,11 @@ from campus_social.identity.models import District, GuardianLink, Resident
 from campus_social.identity.selectors import OPERATOR
 from communities import services
 from communities.models import Circle, CircleEvent, CircleMember
-from courses.models import Offering
-from courses.selectors import completion_list
+from courses.selectors import (
+    completion_list,
+    offerings_with_completions_ids,
+    published_offering_ids,
+)
 
 SEED = 20250520
 PERSONA_LOGIN = {persona.key: persona.login_name for persona in PERSONAS}
@@ -262,7 +265,7 @@ class Command(BaseCommand):
         }
         if len(people) < len(PERSONA_LOGIN) or not District.objects.exists():
             raise CommandError("The demo town is missing: run `manage.py seed_demo` first.")
-        if not Offering.objects.filter(status=Offering.Status.PUBLISHED).exists():
+        if not published_offering_ids():
             raise CommandError(
                 "The demo courses are missing: run `manage.py seed_demo_courses` first."
             )
@@ -306,10 +309,10 @@ class Command(BaseCommand):
     def _keep_completers(self) -> None:
         """Completers keep their membership for good (what ``offering_completed`` does; run
         again here in case its event never arrived)."""
-        for offering in Offering.objects.filter(completions_recorded_at__isnull=False):
+        for offering_id in offerings_with_completions_ids():
             services.circle_cohort_completed(
-                offering_id=offering.pk,
-                resident_ids=[c.resident_id for c in completion_list(offering_id=offering.pk)],
+                offering_id=offering_id,
+                resident_ids=[c.resident_id for c in completion_list(offering_id=offering_id)],
             )
 
     def _ended_course_circle(self) -> Circle | None:
@@ -317,7 +320,7 @@ class Command(BaseCommand):
         return (
             Circle.objects.select_related("offering")
             .filter(
-                offering__status=Offering.Status.PUBLISHED,
+                offering_id__in=published_offering_ids(),
                 offering__last_session_ends_at__lt=timezone.now(),
                 closed_at__isnull=True,
             )

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from courses.ics import CalendarEvent, calendar
+from campus_social.common.ics import CalendarEvent, calendar
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2025, 4, 1, 9, 0, tzinfo=TOKYO)
