@@ -98,11 +98,12 @@ def _promote_while_room(offering: Offering) -> None:
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
         _join_room(offering, enrolment.resident)
-        _notify(
-            enrolment,
-            "promoted",
-            gettext_lazy("A place freed up: you are now enrolled in “%(course)s”."),
-        )
+    _notify_enrolments(
+        offering,
+        waiting,
+        "promoted",
+        gettext_lazy("A place freed up: you are now enrolled in “%(course)s”."),
+    )
 
 
 def _join_room(offering: Offering, resident: Resident) -> None:
