@@ -21,11 +21,13 @@ from campus_social.common.realtime import group_send_on_commit, resident_send_on
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import (
+    child_q,
     city_staff_list,
+    resident_children,
     resident_guardians,
     resident_is_guardian_of,
 )
-from campus_social.notifications.services import notification_send_translated
+from campus_social.notifications.services import notification_send_many
 from campus_social.safeguarding.selectors import (
     Participation,
     require_child_contact,
@@ -163,26 +165,29 @@ def _has_vetted_moderator(room: Room) -> bool:
     return bool(vetted_resident_ids(moderator_ids))
 
 
+# Each of these is one query asking the database about the room's children (by birth date),
+# rather than loading every member: they run on every join, leave and message.
+
+
 def _adult_moderators(room: Room) -> int:
     moderators = RoomMember.objects.filter(room=room, role=RoomMember.Role.MODERATOR)
-    return sum(1 for m in moderators.select_related("resident") if not m.resident.is_child)
+    return moderators.exclude(child_q(path="resident__")).count()
 
 
 def _children_in(room: Room) -> bool:
-    return bool(_children_of(room))
+    return RoomMember.objects.filter(child_q(path="resident__"), room=room).exists()
 
 
 def _children_of(room: Room) -> list[Resident]:
-    members = RoomMember.objects.filter(room=room).select_related("resident")
-    return [m.resident for m in members if m.resident.is_child]
+    return list(Resident.objects.filter(child_q(), room_memberships__room=room))
 
 
 def _has_other_child_in(room: Room, guardian: Resident) -> bool:
-    members = RoomMember.objects.filter(room=room).select_related("resident")
-    return any(
-        m.resident.is_child and resident_is_guardian_of(guardian=guardian, child=m.resident)
-        for m in members
-    )
+    return RoomMember.objects.filter(
+        child_q(path="resident__"),
+        room=room,
+        resident__in=resident_children(resident=guardian).order_by(),
+    ).exists()
 
 
 def direct_room_open(*, resident: Resident, other_id: int) -> tuple[Room, bool]:
@@ -444,18 +449,17 @@ def message_report(*, room_id: int, seq: object, reporter: Resident, reason: str
         )
         if created:
             direct = membership.room.kind == Room.Kind.DIRECT
-            for handler in _report_handlers(membership.room):
-                notification_send_translated(
-                    resident=handler,
-                    kind=NOTIFY_REPORTED,
-                    title_template=(
-                        gettext_lazy("A message in a direct conversation was reported.")
-                        if direct
-                        else gettext_lazy("A message in “%(room)s” was reported.")
-                    ),
-                    params={"room": membership.room.title},
-                    url="/me/messages/moderation/",
-                )
+            notification_send_many(
+                recipients=_report_handlers(membership.room),
+                kind=NOTIFY_REPORTED,
+                title_template=(
+                    gettext_lazy("A message in a direct conversation was reported.")
+                    if direct
+                    else gettext_lazy("A message in “%(room)s” was reported.")
+                ),
+                params={"room": membership.room.title},
+                url="/me/messages/moderation/",
+            )
     return report
 
 

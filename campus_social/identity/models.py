@@ -1,5 +1,6 @@
 """One identity per person, keyed by the resident card — never by the My Number."""
 
+import calendar
 import uuid
 from datetime import date
 from typing import Any
@@ -25,6 +26,15 @@ class AgeBand(models.TextChoices):
 def age_on(birth_date: date, day: date) -> int:
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - int(before_birthday)
+
+
+def adult_born_on_or_before(day: date) -> date:
+    """The latest birth date of someone who is an adult on ``day``: ``age_on`` as a date bound,
+    for database filters.  Born on 29 February, one comes of age on 1 March in other years."""
+    year = day.year - CHILD_UNTIL_AGE
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, day.month, day.day)
 
 
 def age_band_for(age: int) -> AgeBand:

@@ -1,5 +1,7 @@
 """Reads of identity data, each checked against the acting resident."""
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from campus_social.identity.models import (
     ReaderDevice,
     Resident,
     ResidentSession,
+    adult_born_on_or_before,
 )
 
 
@@ -96,6 +99,14 @@ def resident_cards(*, resident: Resident) -> QuerySet[Card]:
 
 def resident_roles(*, resident: Resident) -> QuerySet[OrganisationRole]:
     return OrganisationRole.objects.filter(resident=resident).select_related("organisation")
+
+
+def child_q(*, path: str = "", on: date | None = None) -> Q:
+    """The residents who are children on ``on`` (today) — ``Resident.is_child`` as a query
+    condition, so a caller can ask the database instead of loading everyone.  ``path`` leads to
+    the resident from another model (``"resident__"``).  No birth date on record: not a child."""
+    cutoff = adult_born_on_or_before(on or timezone.localdate())
+    return Q(**{f"{path}birth_date__gt": cutoff})
 
 
 def resident_children(*, resident: Resident) -> QuerySet[Resident]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from campus_social.common.errors import Conflict, Forbidden
 from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import child_q, resident_is_city_staff
 from campus_social.safeguarding.selectors import resident_is_vetted
 from communities.models import Circle, CircleMember, CircleTopic, Topic
 from communities.selectors import circle_get, manager_standing
@@ -150,9 +150,9 @@ def circle_update(*, actor: Resident, circle_id: int, **values: Any) -> Circle:
 
 
 def _children(circle: Circle) -> list[int]:
-    return [
-        m.resident_id for m in circle.memberships.select_related("resident") if m.resident.is_child
-    ]
+    return list(
+        circle.memberships.filter(child_q(path="resident__")).values_list("resident_id", flat=True)
+    )
 
 
 def circle_picture_set(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.errors import Conflict, NotFound
 from campus_social.identity.models import Resident
-from campus_social.notifications.services import notification_send_translated
+from campus_social.notifications.services import notification_send_many
 from communities.models import Circle, CircleEvent, CircleMember, Rsvp
 from communities.selectors import circle_get, manager_standing, member_standing
 from communities.services._common import NOTIFY, _fail, _joiner_or_child, _open_circle, _text
@@ -70,18 +70,18 @@ def event_create(*, actor: Resident, circle_id: int, **values: Any) -> CircleEve
 def _tell_members(
     circle: Circle, title: Any, params: dict[str, Any], *, url: str, skip: int | None = None
 ) -> None:
-    for membership in circle.memberships.filter(status=CircleMember.Status.ACTIVE).select_related(
-        "resident"
-    ):
-        if membership.resident_id == skip:
-            continue
-        notification_send_translated(
-            resident=membership.resident,
-            kind=NOTIFY["events"],
-            title_template=title,
-            params={"circle": circle.name, **params},
-            url=url,
-        )
+    """Tell every active member (but ``skip``, the one acting) in one bulk send: a fixed number
+    of queries however large the circle."""
+    members = circle.memberships.filter(status=CircleMember.Status.ACTIVE)
+    if skip is not None:
+        members = members.exclude(resident_id=skip)
+    notification_send_many(
+        recipients=[membership.resident for membership in members.select_related("resident")],
+        kind=NOTIFY["events"],
+        title_template=title,
+        params={"circle": circle.name, **params},
+        url=url,
+    )
 
 
 def _event(event_id: object, actor: Resident) -> CircleEvent:

@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_guardians, resident_is_guardian_of
-from campus_social.notifications.services import notification_send_translated
+from campus_social.notifications.services import (
+    notification_send_many,
+    notification_send_translated,
+)
 from campus_social.safeguarding.selectors import Participation, resident_is_vetted
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_get, manager_standing
@@ -104,14 +107,13 @@ def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = No
         membership.status = CircleMember.Status.REQUESTED
         membership.created_at = timezone.now()
         membership.save()
-        for manager in _managers(circle):
-            notification_send_translated(
-                resident=manager,
-                kind=NOTIFY["requests"],
-                title_template=gettext_lazy("%(name)s asks to join “%(circle)s”."),
-                params={"name": joiner.display_name, "circle": circle.name},
-                url=f"/circles/{circle.pk}/members/",
-            )
+        notification_send_many(
+            recipients=_managers(circle),
+            kind=NOTIFY["requests"],
+            title_template=gettext_lazy("%(name)s asks to join “%(circle)s”."),
+            params={"name": joiner.display_name, "circle": circle.name},
+            url=f"/circles/{circle.pk}/members/",
+        )
     return membership
 
 
@@ -246,15 +248,13 @@ def circle_leave(
             membership.refresh_from_db()
         _step_out(circle, membership)
         if leaver.is_child:
-            for guardian in resident_guardians(resident=leaver):
-                if guardian.pk != actor.pk:
-                    notification_send_translated(
-                        resident=guardian,
-                        kind=NOTIFY["membership"],
-                        title_template=gettext_lazy("%(child)s left the circle “%(circle)s”."),
-                        params={"child": leaver.display_name, "circle": circle.name},
-                        url=f"/circles/{circle.pk}/",
-                    )
+            notification_send_many(
+                recipients=[g for g in resident_guardians(resident=leaver) if g.pk != actor.pk],
+                kind=NOTIFY["membership"],
+                title_template=gettext_lazy("%(child)s left the circle “%(circle)s”."),
+                params={"child": leaver.display_name, "circle": circle.name},
+                url=f"/circles/{circle.pk}/",
+            )
 
 
 def _step_out(circle: Circle, membership: CircleMember) -> None:

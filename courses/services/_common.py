@@ -4,6 +4,7 @@ the package.
 """
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from campus_social.common.errors import Forbidden, Invalid
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_is_city_staff
-from campus_social.notifications.services import notification_send_translated
+from campus_social.notifications.services import notification_send_many
 from courses import events
 from courses.models import Enrolment, Lecturer, Offering
 from courses.selectors import lecturer_of
@@ -97,11 +98,12 @@ def _promote_while_room(offering: Offering) -> None:
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
         _join_room(offering, enrolment)
-        _notify(
-            enrolment,
-            "promoted",
-            gettext_lazy("A place freed up: you are now enrolled in “%(course)s”."),
-        )
+    _notify_enrolments(
+        offering,
+        waiting,
+        "promoted",
+        gettext_lazy("A place freed up: you are now enrolled in “%(course)s”."),
+    )
 
 
 def _join_room(offering: Offering, enrolment: Enrolment) -> None:
@@ -142,22 +144,37 @@ def _leave_room(offering: Offering, resident: Resident) -> None:
 
 def _notify(enrolment: Enrolment, kind: str, title: Any) -> None:
     """Tell the learner (and the guardian who enrolled them) after the commit."""
-    course = enrolment.offering.course.title
-    people = [enrolment.resident]
-    if enrolment.enrolled_by_id and enrolment.enrolled_by_id != enrolment.resident_id:
-        people += list(Resident.objects.filter(pk=enrolment.enrolled_by_id))
-    for person in people:
-        notification_send_translated(
-            resident=person,
-            kind=NOTIFY[kind],
-            title_template=title,
-            params={"course": course},
-            url=f"/courses/offerings/{enrolment.offering_id}/",
-        )
+    _notify_enrolments(enrolment.offering, [enrolment], kind, title)
+
+
+def _notify_enrolments(
+    offering: Offering, enrolments: Sequence[Enrolment], kind: str, title: Any
+) -> None:
+    """Tell these learners of one offering (and the guardians who enrolled them) in one bulk
+    send: a fixed number of queries however large the cohort, as this runs under the offering's
+    row lock.  A guardian who enrolled two children is told once."""
+    if not enrolments:
+        return
+    guardian_ids = {
+        e.enrolled_by_id
+        for e in enrolments
+        if e.enrolled_by_id and e.enrolled_by_id != e.resident_id
+    }
+    people = [e.resident for e in enrolments]
+    if guardian_ids:
+        people += list(Resident.objects.filter(pk__in=guardian_ids))
+    notification_send_many(
+        recipients=people,
+        kind=NOTIFY[kind],
+        title_template=title,
+        params={"course": offering.course.title},
+        url=f"/courses/offerings/{offering.pk}/",
+    )
 
 
 def _notify_cohort(offering: Offering, kind: str, title: Any) -> None:
-    for enrolment in offering.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
-        "resident", "offering__course"
-    ):
-        _notify(enrolment, kind, title)
+    """Tell everyone enrolled (not waiting) in ``offering``."""
+    enrolled = offering.enrolments.filter(status=Enrolment.Status.ENROLLED).select_related(
+        "resident"
+    )
+    _notify_enrolments(offering, list(enrolled), kind, title)

@@ -29,8 +29,8 @@ from courses.models import (
 from courses.selectors import offering_get_for_manager
 from courses.services._common import (
     _fail,
-    _notify,
     _notify_cohort,
+    _notify_enrolments,
     _promote_while_room,
     _require_teacher,
     _room_key,
@@ -335,10 +335,12 @@ def offering_cancel(*, actor: Resident, offering_id: int) -> Offering:
             status=Enrolment.Status.CANCELLED, status_changed_at=now
         )
         if was_published:
-            for enrolment in active:
-                _notify(
-                    enrolment, "cancelled", gettext_lazy("“%(course)s” is cancelled. We are sorry.")
-                )
+            _notify_enrolments(
+                offering,
+                active,
+                "cancelled",
+                gettext_lazy("“%(course)s” is cancelled. We are sorry."),
+            )
     return offering
 
 

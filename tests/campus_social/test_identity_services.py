@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -10,8 +10,15 @@ from campus_social.audit.models import AuditEvent
 from campus_social.common.errors import Forbidden, Invalid, Locked, NotFound, Unauthenticated
 from campus_social.identity import services
 from campus_social.identity.cards import card_hash
-from campus_social.identity.models import Card, GuardianLink, Resident, ResidentSession
-from campus_social.identity.selectors import OPERATOR, resident_get_for_staff
+from campus_social.identity.models import (
+    CHILD_UNTIL_AGE,
+    Card,
+    GuardianLink,
+    Resident,
+    ResidentSession,
+    age_on,
+)
+from campus_social.identity.selectors import OPERATOR, child_q, resident_get_for_staff
 from tests.factories import (
     CardFactory,
     ChildFactory,
@@ -365,3 +372,22 @@ def test_staff_searching_residents_is_audited_without_the_query(city_staff):
     event = AuditEvent.objects.get(action="resident.searched")
     assert event.actor_id == city_staff.pk
     assert "山田" not in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 6, 15), date(2026, 2, 28), date(2026, 3, 1), date(2028, 2, 29), date(2025, 1, 1)],
+)
+def test_the_child_query_agrees_with_is_child_around_the_eighteenth_birthday(day):
+    births = [date(2008, 2, 29), date(2010, 2, 28), date(2010, 3, 1)] + [
+        date(day.year - CHILD_UNTIL_AGE, day.month, 1) + timedelta(days=offset)
+        for offset in range(-3, 33)
+    ]
+    residents = [ResidentFactory(birth_date=born) for born in births]
+    undated = ResidentFactory(birth_date=None)
+
+    found = set(Resident.objects.filter(child_q(on=day)).values_list("pk", flat=True))
+
+    expected = {r.pk for r in residents if age_on(r.birth_date, day) < CHILD_UNTIL_AGE}
+    assert found == expected
+    assert undated.pk not in found

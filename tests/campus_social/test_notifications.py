@@ -238,6 +238,50 @@ def test_a_translated_notification_is_rendered_in_the_residents_language(setting
     assert titles == {japanese.pk: "花子さん、こんにちは。", english.pk: "Hello, 花子."}
 
 
+def test_sending_to_many_keeps_each_residents_language_and_choices(
+    settings, layer_channel, resident, django_capture_on_commit_callbacks
+):
+    settings.LANGUAGE_CODE = "en"
+    english = ResidentFactory(language="en", email="alice@example.jp")
+    quiet = ResidentFactory(email="quiet@example.jp")  # in-app off, email on: only an email
+    gone = ResidentFactory(is_active=False)
+    NotificationPreference.objects.create(resident=english, kind=EMAILED, in_app=True, email=True)
+    NotificationPreference.objects.create(resident=quiet, kind=EMAILED, in_app=False, email=True)
+    layer, channel = layer_channel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.notification_send_many(
+            recipients=[resident, english, quiet, gone, resident],
+            kind=EMAILED,
+            title_template=gettext_lazy("Hello, %(name)s."),
+            params={"name": "花子"},
+            url="/me/",
+        )
+        assert mail.outbox == []  # not before the commit
+
+    titles = {n.resident_id: n.title for n in Notification.objects.all()}
+    assert titles == {resident.pk: "花子さん、こんにちは。", english.pk: "Hello, 花子."}
+    assert sorted(n.pk for n in stored) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "alice@example.jp",
+        "quiet@example.jp",
+    ]
+    event = _receive_soon(layer, channel)
+    assert event["frame"]["id"] == Notification.objects.get(resident=resident).pk
+    assert event["frame"]["title"] == "花子さん、こんにちは。"
+    assert _receive_soon(layer, channel) is None  # told once, though listed twice
+
+
+def test_sending_to_many_costs_the_same_queries_for_2_and_20(django_assert_num_queries):
+    """Guards the N+1 of reading each recipient's preference and storing each notification."""
+    for size in (2, 20):
+        people = ResidentFactory.create_batch(size)
+        with django_assert_num_queries(2):
+            services.notification_send_many(
+                recipients=people, kind=ANNOUNCEMENT, title_template="The library opens late"
+            )
+
+
 # --- Registry -------------------------------------------------------------------------------
 
 

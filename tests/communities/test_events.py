@@ -321,3 +321,23 @@ def test_a_guardian_cannot_answer_for_a_child_who_is_not_in_the_circle_nor_for_a
             actor=link.guardian, event_id=event.pk, answer="yes", resident_id=someone_elses.pk
         )
     assert not Rsvp.objects.exists()
+
+
+# --- Query budgets --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_announcing_a_meeting_costs_the_same_queries_for_2_and_20_members(
+    size, django_assert_num_queries
+):
+    """Guards the N+1 of telling each member of the circle one by one."""
+    circle = make_circle()
+    members = [
+        add_member(circle, ResidentFactory(language="en" if n % 2 else "ja")) for n in range(size)
+    ]
+
+    with django_assert_num_queries(10):
+        plan(circle)
+
+    assert all(told(member) for member in members)
+    assert not told(organiser_of(circle))  # the one acting is not told
