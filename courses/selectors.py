@@ -344,6 +344,12 @@ class OfferingEnrolmentState:
     me: OfferingParticipant | None
     children: list[OfferingParticipant]
 
+    @property
+    def may_enrol_anyone(self) -> bool:
+        """Someone looking at the page could enrol (or join the waiting list), once signed in."""
+        people = [self.me, *self.children] if self.me is not None else []
+        return self.sign_in_needed or any(person.may_enrol for person in people if person)
+
 
 def offering_enrolment_state(
     *, offering: Offering, resident: Resident | None, now: datetime | None = None

@@ -120,6 +120,8 @@ def test_a_non_senior_is_not_offered_the_waiting_list_of_a_seniors_course(signed
     page = _page(signed_in_page(resident).get(_url(offering)))
 
     assert "Join the waiting list" not in page
+    assert "You can join the waiting list" not in page
+    assert "All places are taken." in page
     assert _url(offering, "frontend:offering-enrol") not in page
 
 
