@@ -21,6 +21,7 @@ from typing_extensions import TypeIs
 from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_children
+from campus_social.safeguarding.selectors import Participation, child_contact
 from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
 from courses import selectors as course_selectors
 from messaging.selectors import messages_sent
@@ -98,6 +99,48 @@ def member_standing(*, circle: Circle, actor: Resident, reading: bool = False) -
         return CircleMember(circle=circle, resident=actor, status=ACTIVE)
     raise Forbidden(
         _("Only members of the circle can do this. Join it first."), code="not_a_member"
+    )
+
+
+@dataclass(frozen=True)
+class CircleAbilities:
+    """What the viewer may do in a circle, as the services decide it: the pages render these
+    flags and never re-derive them."""
+
+    is_member: bool
+    may_post: bool  # start or answer a discussion, share a resource
+    manages: bool  # organiser or moderator
+    resident_id: int
+
+    def may_remove(self, author_id: int | None) -> bool:
+        """One's own post, or anyone's for those who manage the circle."""
+        return self.is_member and (author_id == self.resident_id or self.manages)
+
+
+def circle_abilities(*, circle: Circle, standing: CircleMember) -> CircleAbilities:
+    """The abilities of ``standing`` (from ``member_standing(..., reading=True)``; an unsaved
+    one is a guardian reading along).  ``may_post`` follows the posting services: a member, an
+    open circle, and — where children are members — the safeguarding rule (an adult's vetting
+    current today)."""
+    is_member = standing.pk is not None
+    may_post = (
+        is_member
+        and not circle.is_closed
+        and child_contact(
+            resident=standing.resident,
+            children=[
+                m.resident
+                for m in circle.memberships.filter(status=ACTIVE).select_related("resident")
+                if m.resident.is_child
+            ],
+        )
+        >= Participation.POST
+    )
+    return CircleAbilities(
+        is_member=is_member,
+        may_post=may_post,
+        manages=is_member and standing.manages,
+        resident_id=standing.resident_id,
     )
 
 

@@ -1,6 +1,8 @@
 """Lecturers, courses and their dated offerings, sessions, enrolment, attendance, completion,
 feedback and calendar feeds."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -137,6 +139,19 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.title} {self.term}".strip()
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        """The one answer to "has this offering ended?": its last session is over.  Services,
+        selectors and pages all ask here, so that a page never says "ended" where the service
+        still enrols, or the other way round."""
+        return self.last_session_ends_at is not None and self.last_session_ends_at < (
+            now or timezone.now()
+        )
+
+    @staticmethod
+    def ended_q(now: datetime) -> Q:
+        """``has_ended`` as a filter, for lists of offerings."""
+        return Q(last_session_ends_at__lt=now)
 
 
 class Session(models.Model):

@@ -26,7 +26,9 @@ from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_children, resident_is_city_staff
 from courses.models import (
+    ACTIVE_ENROLMENT,
     Attendance,
+    Audience,
     Completion,
     Course,
     Enrolment,
@@ -149,12 +151,15 @@ class OfferingFilters:
     query: str = ""
 
 
-def offering_list(*, filters: OfferingFilters | None = None) -> QuerySet[Offering]:
-    """Published offerings that have not ended, soonest first, with their enrolled counts."""
+def offering_list(
+    *, filters: OfferingFilters | None = None, viewer: Resident | None = None
+) -> QuerySet[Offering]:
+    """Published offerings that have not ended, soonest first, with their enrolled counts.  A
+    child viewer sees only the courses open to children (the others they could never take)."""
     filters = filters or OfferingFilters()
     offerings = (
         Offering.objects.filter(status=Offering.Status.PUBLISHED)
-        .filter(Q(last_session_ends_at__gte=timezone.now()) | Q(last_session_ends_at__isnull=True))
+        .exclude(Offering.ended_q(timezone.now()))
         .select_related("course", "district")
         .prefetch_related("lecturers")
         .annotate(
@@ -162,6 +167,8 @@ def offering_list(*, filters: OfferingFilters | None = None) -> QuerySet[Offerin
         )
         .order_by("first_session_at", "id")
     )
+    if viewer is not None and viewer.is_child:
+        offerings = offerings.filter(course__audience__in=(Audience.CHILDREN, Audience.ALL))
     if filters.category:
         offerings = offerings.filter(course__category=filters.category)
     if filters.district:
@@ -281,6 +288,12 @@ def roster(
     return offering, enrolments, sessions, present
 
 
+def session_attendance_open(*, session: Session, now: datetime | None = None) -> bool:
+    """Attendance may be taken from ``CHECK_IN_OPENS_BEFORE`` the start on: the same moment
+    for the roster as for a card tap at the venue."""
+    return session.starts_at - CHECK_IN_OPENS_BEFORE <= (now or timezone.now())
+
+
 def session_running_for_reader(*, reader_id: int, now: datetime | None = None) -> QuerySet[Session]:
     """Sessions under way (or about to start) at the venue of this card reader."""
     now = now or timezone.now()
@@ -291,6 +304,131 @@ def session_running_for_reader(*, reader_id: int, now: datetime | None = None) -
         starts_at__lte=now + CHECK_IN_OPENS_BEFORE,
         ends_at__gte=now,
     ).select_related("offering", "offering__course")
+
+
+# --- What an offering's page shows: one answer, from the rules the services apply -------------
+
+
+def audience_admits(*, audience: str, resident: Resident) -> bool:
+    """May this resident take a course for this audience?  ``enrolment_create`` refuses whom
+    this refuses; the pages offer the button and list the course only where this admits."""
+    band = resident.age_band
+    if audience == Audience.CHILDREN:
+        return band == "child"
+    if audience == Audience.SENIORS:
+        return band == "senior"
+    if audience == Audience.ADULTS:
+        return band != "child"
+    return True
+
+
+@dataclass(frozen=True)
+class OfferingParticipant:
+    resident: Resident
+    enrolment: Enrolment | None
+    active: bool  # enrolled, waiting or pending
+    position: int | None  # in the waiting line
+    completed: bool
+    may_enrol: bool  # the button is offered: the service would take it
+    may_leave: bool
+
+
+@dataclass(frozen=True)
+class OfferingEnrolmentState:
+    """What a page says about taking part in an offering, for one viewer (or nobody)."""
+
+    window: str  # "cancelled", "ended", "not_open", "closed" or "open"
+    ended: bool
+    places_left: int | None  # None once it has ended or was cancelled: no places to speak of
+    sign_in_needed: bool  # a visitor could enrol after signing in
+    ask_guardian: bool  # a child who could take it, whose guardian enrols them
+    me: OfferingParticipant | None
+    children: list[OfferingParticipant]
+
+    @property
+    def may_enrol_anyone(self) -> bool:
+        """Someone looking at the page could enrol (or join the waiting list), once signed in."""
+        people = [self.me, *self.children] if self.me is not None else []
+        return self.sign_in_needed or any(person.may_enrol for person in people if person)
+
+
+def offering_enrolment_state(
+    *, offering: Offering, resident: Resident | None, now: datetime | None = None
+) -> OfferingEnrolmentState:
+    """The enrolment window, places, and for the viewer and their children: enrolled, waiting,
+    pending or completed, and whether they may enrol or leave.  The offering comes from
+    ``offering_get_public`` (with its ``enrolled`` count)."""
+    now = now or timezone.now()
+    ended = offering.has_ended(now)
+    if offering.status == Offering.Status.CANCELLED:
+        window = "cancelled"
+    elif ended:
+        window = "ended"
+    elif now < offering.enrolment_opens_at:
+        window = "not_open"
+    elif now > offering.enrolment_closes_at:
+        window = "closed"
+    else:
+        window = "open"
+    places_left = (
+        max(offering.capacity - getattr(offering, "enrolled", 0), 0)
+        if window not in ("cancelled", "ended")
+        else None
+    )
+    if resident is None:
+        return OfferingEnrolmentState(
+            window=window,
+            ended=ended,
+            places_left=places_left,
+            sign_in_needed=window == "open",
+            ask_guardian=False,
+            me=None,
+            children=[],
+        )
+    latest: dict[int, Enrolment] = {}
+    for enrolment in my_enrolments(resident=resident).filter(offering_id=offering.pk):
+        latest.setdefault(enrolment.resident_id, enrolment)  # the newest of each person
+    completed_ids = set(
+        Completion.objects.filter(offering_id=offering.pk, resident_id__in=latest).values_list(
+            "resident_id", flat=True
+        )
+    )
+
+    def participant(person: Resident) -> OfferingParticipant:
+        enrolment = latest.get(person.pk)
+        active = enrolment is not None and enrolment.status in ACTIVE_ENROLMENT
+        return OfferingParticipant(
+            resident=person,
+            enrolment=enrolment,
+            active=active,
+            position=enrolment.waitlist_position if enrolment is not None else None,
+            completed=person.pk in completed_ids,
+            # A child never enrols themselves: their guardian does, from this same page.
+            may_enrol=window == "open"
+            and not active
+            and not resident.is_child
+            and audience_admits(audience=offering.course.audience, resident=person),
+            may_leave=active and window not in ("cancelled", "ended") and not resident.is_child,
+        )
+
+    me = participant(resident)
+    children = (
+        [participant(child) for child in resident_children(resident=resident)]
+        if offering.course.open_to_children and not resident.is_child
+        else []
+    )
+    return OfferingEnrolmentState(
+        window=window,
+        ended=ended,
+        places_left=places_left,
+        sign_in_needed=False,
+        ask_guardian=resident.is_child
+        and window == "open"
+        and not me.active
+        and audience_admits(audience=offering.course.audience, resident=resident),
+        me=me,
+        children=children,
+    )
 
 
 # --- Completion: what circles and credit transfer build on ------------------------------------

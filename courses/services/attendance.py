@@ -13,7 +13,11 @@ from campus_social.identity.models import ReaderDevice, Resident
 from campus_social.identity.selectors import card_holder
 from courses import events
 from courses.models import Attendance, Completion, Enrolment, Offering, Session
-from courses.selectors import offering_get_for_manager, session_running_for_reader
+from courses.selectors import (
+    offering_get_for_manager,
+    session_attendance_open,
+    session_running_for_reader,
+)
 
 
 def attendance_set(*, actor: Resident, session_id: int, resident_id: int, present: bool) -> bool:
@@ -28,6 +32,16 @@ def attendance_set(*, actor: Resident, session_id: int, resident_id: int, presen
         raise NotFound(_("This resident is not enrolled."))
     if session.cancelled_at is not None:
         raise Conflict(_("This session is cancelled."))
+    if not session_attendance_open(session=session):
+        # Nobody can have come to a session that has not begun; a tick now would count
+        # towards completion for a morning that has not happened.
+        raise Conflict(
+            _(
+                "This session has not started yet. Attendance can be taken from 30 minutes "
+                "before it starts."
+            ),
+            code="not_started",
+        )
     if present:
         Attendance.objects.get_or_create(
             session=session,
@@ -75,11 +89,7 @@ def offering_record_completions(
             raise NotFound(_("No such offering."))
         if offering.completions_recorded_at is not None:
             return list(offering.completions.all())
-        if (
-            offering.status != Offering.Status.PUBLISHED
-            or offering.last_session_ends_at is None
-            or offering.last_session_ends_at > now
-        ):
+        if offering.status != Offering.Status.PUBLISHED or not offering.has_ended(now):
             raise Conflict(_("The offering has not ended yet."), code="not_ended")
         held = list(
             offering.sessions.filter(cancelled_at__isnull=True).values_list("pk", flat=True)
@@ -120,7 +130,7 @@ def completions_record_due(*, now: datetime | None = None) -> Iterable[int]:
     """The ids of ended offerings whose completions are not yet recorded (for the command)."""
     now = now or timezone.now()
     return Offering.objects.filter(
+        Offering.ended_q(now),
         status=Offering.Status.PUBLISHED,
         completions_recorded_at__isnull=True,
-        last_session_ends_at__lt=now,
     ).values_list("pk", flat=True)

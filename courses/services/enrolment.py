@@ -14,7 +14,7 @@ from campus_social.common.errors import Conflict, Forbidden, NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_is_guardian_of
 from courses.models import ACTIVE_ENROLMENT, Audience, Enrolment, Offering
-from courses.selectors import offering_get_for_manager
+from courses.selectors import audience_admits, offering_get_for_manager
 from courses.services._common import _join_room, _leave_room, _notify, _promote_while_room
 
 
@@ -23,20 +23,21 @@ def _enrollable(offering: Offering, resident: Resident, now: datetime) -> None:
         raise Conflict(_("This offering is cancelled."), code="cancelled")
     if offering.status != Offering.Status.PUBLISHED:
         raise NotFound(_("No such offering."))
-    if offering.last_session_ends_at is not None and offering.last_session_ends_at < now:
+    if offering.has_ended(now):
         raise Conflict(_("This offering has already ended."), code="ended")
     if now < offering.enrolment_opens_at:
         raise Conflict(_("Enrolment has not opened yet."), code="not_open")
     if now > offering.enrolment_closes_at:
         raise Conflict(_("Enrolment is closed."), code="closed")
     audience = offering.course.audience
-    band = resident.age_band
-    if audience == Audience.CHILDREN and band != "child":
+    if audience_admits(audience=audience, resident=resident):
+        return
+    # Refused: say why, in the words of the audience (the rule itself is ``audience_admits``).
+    if audience == Audience.CHILDREN:
         raise Forbidden(_("This course is for children."), code="audience")
-    if audience == Audience.SENIORS and band != "senior":
+    if audience == Audience.SENIORS:
         raise Forbidden(_("This course is for seniors (65 and over)."), code="audience")
-    if audience == Audience.ADULTS and band == "child":
-        raise Forbidden(_("This course is for adults."), code="audience")
+    raise Forbidden(_("This course is for adults."), code="audience")
 
 
 def _learner(actor: Resident, resident_id: int | None) -> Resident:
@@ -144,10 +145,7 @@ def enrolment_cancel(
         )
         if offering is None or enrolment is None:
             raise NotFound(_("You are not enrolled in this offering."))
-        if (
-            offering.last_session_ends_at is not None
-            and offering.last_session_ends_at < timezone.now()
-        ):
+        if offering.has_ended():
             raise Conflict(_("This offering has already ended."), code="ended")
         was_enrolled = enrolment.status == Enrolment.Status.ENROLLED
         enrolment.status = Enrolment.Status.CANCELLED

@@ -1,7 +1,6 @@
 """Feedback: the anonymous survey after an offering ends."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campus_social.common.errors import Conflict, Invalid, NotFound
@@ -23,7 +22,7 @@ def survey_answer(
         ).exists()
     ):
         raise NotFound(_("No such offering of yours."))
-    if offering.last_session_ends_at is None or offering.last_session_ends_at > timezone.now():
+    if not offering.has_ended():
         raise Conflict(_("The survey opens when the offering has ended."), code="not_ended")
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         # Raised here rather than through _fail so that mypy knows ``rating`` is an int below.

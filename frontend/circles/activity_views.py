@@ -54,26 +54,27 @@ TEMPLATES = "frontend/circles/activity"
 
 @dataclass(frozen=True)
 class _Place:
-    """The circle and the viewer's standing in it (an unsaved one for a guardian reading
-    along).  What the pages offer follows the same rules as the services."""
+    """The circle and what the viewer may do in it (``communities.selectors.circle_abilities``,
+    the services' own rules: a button shown is a button the service takes)."""
 
     circle: Circle
     standing: CircleMember
+    abilities: selectors.CircleAbilities
 
     @property
     def is_member(self) -> bool:
-        return self.standing.pk is not None
+        return self.abilities.is_member
 
     @property
     def can_post(self) -> bool:
-        return self.is_member and not self.circle.is_closed
+        return self.abilities.may_post
 
     @property
     def manages(self) -> bool:
-        return self.is_member and self.standing.manages
+        return self.abilities.manages
 
     def may_remove(self, author_id: int | None, actor_id: int) -> bool:
-        return self.is_member and (author_id == actor_id or self.standing.manages)
+        return self.abilities.may_remove(author_id)
 
     def context(self, section: str) -> dict[str, Any]:
         return {
@@ -88,7 +89,7 @@ class _Place:
 def _place(request: AuthenticatedHttpRequest, circle_id: int) -> _Place:
     circle = selectors.circle_get(circle_id=circle_id, actor=request.user)
     standing = selectors.member_standing(circle=circle, actor=request.user, reading=True)
-    return _Place(circle, standing)
+    return _Place(circle, standing, selectors.circle_abilities(circle=circle, standing=standing))
 
 
 def _thread_in(request: AuthenticatedHttpRequest, place: _Place, thread_id: int) -> Thread:

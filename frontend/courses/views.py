@@ -29,7 +29,7 @@ from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from courses import selectors, services
 from courses.selectors import OfferingFilters
-from courses.values import ACTIVE_ENROLMENT, EnrolmentStatus, LecturerStatus, OfferingStatus
+from courses.values import ACTIVE_ENROLMENT, EnrolmentStatus, LecturerStatus
 from frontend.courses.forms import (
     CatalogueFilterForm,
     CourseForm,
@@ -52,12 +52,6 @@ OFFERINGS_PER_PAGE = 20
 UPCOMING_SESSIONS = 10
 
 View = Callable[..., HttpResponse]
-
-
-def _ended(offering: Offering) -> bool:
-    return offering.last_session_ends_at is not None and offering.last_session_ends_at < (
-        timezone.now()
-    )
 
 
 def _offering_url(offering_id: int) -> str:
@@ -94,7 +88,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             bears_credit=True if data.get("credit") else None,
             query=data.get("q", "").strip(),
         )
-        offerings = selectors.offering_list(filters=filters)
+        viewer = request.user if isinstance(request.user, Resident) else None
+        offerings = selectors.offering_list(filters=filters, viewer=viewer)
         page = Paginator(offerings, OFFERINGS_PER_PAGE).get_page(request.GET.get("page"))
     else:
         status = 400
@@ -113,16 +108,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 # --- An offering's page -------------------------------------------------------------------------
 
 
-def _participant(resident: Resident, enrolment: Enrolment | None) -> dict[str, Any]:
-    active = enrolment is not None and enrolment.status in ACTIVE_ENROLMENT
-    return {
-        "resident": resident,
-        "enrolment": enrolment,
-        "active": active,
-        "position": selectors.waitlist_position(enrolment) if enrolment is not None else None,
-    }
-
-
 def _offering_page(
     request: HttpRequest,
     offering_id: int,
@@ -133,67 +118,39 @@ def _offering_page(
     status: int = 200,
 ) -> HttpResponse:
     offering = selectors.offering_get_public(offering_id=offering_id)
-    now = timezone.now()
-    ended = _ended(offering)
-    if offering.status == OfferingStatus.CANCELLED:
-        enrolment_state = "cancelled"
-    elif ended:
-        enrolment_state = "ended"
-    elif now < offering.enrolment_opens_at:
-        enrolment_state = "not_open"
-    elif now > offering.enrolment_closes_at:
-        enrolment_state = "closed"
-    else:
-        enrolment_state = "open"
+    user = request.user
+    viewer = user if isinstance(user, Resident) else None
+    # Every "may I?" and "what is my place?" on the page is this selector's answer.
+    state = selectors.offering_enrolment_state(offering=offering, resident=viewer)
     context: dict[str, Any] = {
         "offering": offering,
         "course": offering.course,
         "lecturers": list(offering.lecturers.all()),
         "sessions": list(offering.sessions.all()),
-        "places_left": max(offering.capacity - getattr(offering, "enrolled", 0), 0),
-        "ended": ended,
-        "enrolment_state": enrolment_state,
+        "state": state,
         "error": error,
         "ics_url": f"/api/v1/offerings/{offering.pk}/calendar.ics",
     }
-    user = request.user
-    if isinstance(user, Resident):
-        latest: dict[int, Enrolment] = {}
-        for enrolment in selectors.my_enrolments(resident=user).filter(offering_id=offering.pk):
-            latest.setdefault(enrolment.resident_id, enrolment)  # the newest of each person
-        me = _participant(user, latest.get(user.pk))
-        children = (
-            [
-                _participant(child, latest.get(child.pk))
-                for child in identity_selectors.resident_children(resident=user)
-            ]
-            if offering.course.open_to_children and not user.is_child
-            else []
+    if viewer is not None:
+        context["manages"] = selectors.can_manage_offering(viewer, offering)
+        me = state.me
+        took_part = (
+            me is not None and me.enrolment is not None and me.enrolment.status == "enrolled"
         )
-        enrolled = me["enrolment"] is not None and (
-            me["enrolment"].status == EnrolmentStatus.ENROLLED
-        )
-        context.update(
-            me=me,
-            children=children,
-            manages=selectors.can_manage_offering(user, offering),
-            completed=enrolled
-            and selectors.resident_has_completed(resident=user, offering_id=offering.pk),
-        )
-        if ended and enrolled:
+        if state.ended and took_part:
             context["survey_answered"] = selectors.survey_answered(
-                resident=user, offering_id=offering.pk
+                resident=viewer, offering_id=offering.pk
             )
             context["survey_form"] = survey_form or SurveyForm()
             context["survey_error"] = survey_error
         membership = messaging_selectors.room_membership_by_subject(
-            subject_key=f"offering:{offering.pk}", resident=user
+            subject_key=f"offering:{offering.pk}", resident=viewer
         )
         if membership is not None:
             context.update(chat_panel_context(request, membership))
             context["next"] = _offering_url(offering.pk)
     response = render(request, "frontend/courses/offering.html", context, status=status)
-    if isinstance(user, Resident):
+    if viewer is not None:
         add_never_cache_headers(response)  # the viewer's own enrolment and chat are on it
     return response
 
@@ -307,23 +264,30 @@ def offering_survey(request: AuthenticatedHttpRequest, offering_id: int) -> Http
 def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "") -> HttpResponse:
     user = request.user
     now = timezone.now()
-    current: list[dict[str, Any]] = []
+    completions = list(selectors.my_completions(resident=user))
+    completed = {(c.offering_id, c.resident_id) for c in completions}
+    taking: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
     earlier: list[dict[str, Any]] = []
     for enrolment in selectors.my_enrolments(resident=user):
+        if (enrolment.offering_id, enrolment.resident_id) in completed:
+            continue  # listed once, under the courses completed
         row = {
             "enrolment": enrolment,
             "offering": enrolment.offering,
             "for_child": enrolment.resident_id != user.pk,
             "position": enrolment.waitlist_position,
         }
-        ends = enrolment.offering.last_session_ends_at
-        is_current = enrolment.status in ACTIVE_ENROLMENT and (ends is None or ends >= now)
-        (current if is_current else earlier).append(row)
+        if enrolment.status not in ACTIVE_ENROLMENT or enrolment.offering.has_ended(now):
+            earlier.append(row)
+        elif enrolment.status == EnrolmentStatus.ENROLLED:
+            taking.append(row)
+        else:  # waiting or pending: not taking it (yet)
+            waiting.append(row)
     people = []
     children = list(identity_selectors.resident_children(resident=user))
     # The same selectors as GET /api/v1/me/course-sessions/ and /me/completions/.
     upcoming = selectors.my_upcoming_sessions(resident=user, now=now)
-    completions = list(selectors.my_completions(resident=user))
     for person in [user, *children]:
         people.append(
             {
@@ -336,7 +300,8 @@ def _my_courses_page(request: AuthenticatedHttpRequest, *, calendar_url: str = "
             }
         )
     context = {
-        "current": current,
+        "current": taking,
+        "waiting": waiting,
         "earlier": earlier,
         "people": people,
         "has_children": bool(children),
@@ -572,7 +537,7 @@ def _manage_page(
         "course": offering.course,
         "counts": counts,
         "sessions": session_rows,
-        "ended": _ended(offering),
+        "ended": offering.has_ended(),
         "edit_form": edit_form or OfferingForm(initial=_offering_initial(offering)),
         "add_form": add_form or SessionForm(prefix="new"),
         "cancel_form": cancel_form or OfferingCancelForm(),
@@ -735,7 +700,7 @@ def roster(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
         offering_id=offering_id, actor=request.user
     )
     enrolled = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
-    ended = _ended(offering)
+    ended = offering.has_ended()
     context = {
         "offering": offering,
         "course": offering.course,
@@ -746,6 +711,7 @@ def roster(request: AuthenticatedHttpRequest, offering_id: int) -> HttpResponse:
         "attendance": [
             {
                 "session": session,
+                "open": selectors.session_attendance_open(session=session),
                 "rows": [
                     {"resident": e.resident, "present": (session.pk, e.resident_id) in present}
                     for e in enrolled

@@ -10,14 +10,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from courses.models import Course, Offering, Session
+from courses.models import Audience, Course, Offering, Session
 from tests.browser.signing_in import DEFAULT_CARD, DEFAULT_PIN, sign_in
 from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
-from tests.factories import CardFactory, DistrictFactory, ResidentFactory, make_city_staff
+from tests.factories import (
+    CardFactory,
+    ChildFactory,
+    DistrictFactory,
+    GuardianLinkFactory,
+    ResidentFactory,
+    make_city_staff,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -175,14 +183,12 @@ def test_the_whole_course_story(
     lecturer.get_by_role("link", name="Roster Calligraphy for beginners").click()
     expect(lecturer.get_by_role("heading", level=1)).to_contain_text("Roster")
     assert_accessible(lecturer)
-    for session in offering.sessions.order_by("starts_at"):
-        column = lecturer.locator(f"#session-{session.pk}")
-        column.get_by_label("鈴木 三郎").check()
-        column.get_by_role("button", name="Save attendance").click()
-        expect(lecturer.get_by_text("The attendance is saved.")).to_be_visible()
-        expect(lecturer.locator(f"#session-{session.pk}").get_by_label("鈴木 三郎")).to_be_checked()
-
-    # --- Time passes (the sessions move into the past), completions, the survey ----------------
+    # Before a session begins nobody can have come: the roster offers no boxes yet.
+    expect(lecturer.get_by_role("button", name="Save attendance")).to_have_count(0)
+    expect(
+        lecturer.get_by_text("Attendance can be taken from 30 minutes before the session starts.")
+    ).to_have_count(2)
+    # Time passes: the sessions move into the past.
     for session in offering.sessions.all():
         Session.objects.filter(pk=session.pk).update(
             starts_at=session.starts_at - timedelta(days=30),
@@ -192,6 +198,15 @@ def test_the_whole_course_story(
         first_session_at=offering.first_session_at - timedelta(days=30),
         last_session_ends_at=offering.last_session_ends_at - timedelta(days=30),
     )
+    lecturer.reload()
+    for session in offering.sessions.order_by("starts_at"):
+        column = lecturer.locator(f"#session-{session.pk}")
+        column.get_by_label("鈴木 三郎").check()
+        column.get_by_role("button", name="Save attendance").click()
+        expect(lecturer.get_by_text("The attendance is saved.")).to_be_visible()
+        expect(lecturer.locator(f"#session-{session.pk}").get_by_label("鈴木 三郎")).to_be_checked()
+
+    # --- Completions, the survey -------------------------------------------------------------
     lecturer.reload()
     lecturer.get_by_role("button", name="Record completions now").click()
     expect(
@@ -209,6 +224,22 @@ def test_the_whole_course_story(
 
     lecturer.reload()
     expect(lecturer.get_by_text("1 learner has answered so far.")).to_be_visible()
+
+    # --- Afterwards the pages say only what is so ----------------------------------------------
+    waiting.goto(f"{site}/courses/offerings/{offering.pk}/")
+    expect(waiting.get_by_text("place left")).to_have_count(0)
+    expect(waiting.get_by_text("You are enrolled.")).to_have_count(0)
+    expect(waiting.get_by_text("This course has ended.")).to_have_count(0)
+    _menu(waiting, "My courses")
+    expect(waiting.get_by_role("link", name="Calligraphy for beginners")).to_have_count(1)
+    last_day = date_filter(
+        timezone.localtime(Offering.objects.get().last_session_ends_at), "DATE_FORMAT"
+    )
+    expect(waiting.get_by_text(f"completed on {last_day}")).to_be_visible()
+    assert_accessible(waiting)
+    _menu(lecturer, "Teach")
+    expect(lecturer.get_by_text("Ended", exact=True)).to_be_visible()
+    expect(lecturer.get_by_text("Published", exact=True)).to_have_count(0)
 
 
 def test_the_catalogue_fits_a_phone(new_context, site):
@@ -231,3 +262,45 @@ def test_the_catalogue_fits_a_phone(new_context, site):
     assert search.bounding_box()["height"] >= 44
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=f"{os.environ['SCREENSHOT_DIR']}/catalogue-phone.png", full_page=True)
+
+
+def test_each_resident_is_offered_only_what_the_service_would_take(
+    new_context, site, resident, assert_accessible
+):
+    """A guardian sees only the child's button on a children's course, an adult no waiting
+    list on a full seniors' course, a child no adults' or seniors' courses, and nobody signed
+    in is asked to sign in."""
+    child = ChildFactory(given_name="ゆき", language="en")
+    CardFactory(resident=child, card_id=SECOND_CARD, pin=SECOND_PIN)
+    GuardianLinkFactory(guardian=resident, child=child)
+    lecturer = LecturerFactory()
+    for title, audience, capacity in (
+        ("Paper craft for children", Audience.CHILDREN, 3),
+        ("Smartphones for seniors", Audience.SENIORS, 0),
+        ("Wine tasting", Audience.ADULTS, 3),
+    ):
+        OfferingFactory(
+            course=CourseFactory(owner=lecturer, title=title, audience=audience),
+            capacity=capacity,
+        )
+
+    guardian = _person(new_context, site, DEFAULT_CARD, DEFAULT_PIN)
+    _menu(guardian, "Courses")
+    expect(guardian.get_by_text("sign in to enrol")).to_have_count(0)
+    guardian.get_by_role("link", name="Paper craft for children").click()
+    expect(guardian.get_by_role("button", name="Enrol")).to_have_count(1)
+    expect(guardian.get_by_role("button", name="Enrol ゆき")).to_be_visible()
+    assert_accessible(guardian)
+    guardian.get_by_role("button", name="Enrol ゆき").click()
+    expect(guardian.get_by_text("ゆき is enrolled.").first).to_be_visible()
+
+    _menu(guardian, "Courses")
+    guardian.get_by_role("link", name="Smartphones for seniors").click()
+    expect(guardian.get_by_role("button", name="Join the waiting list")).to_have_count(0)
+
+    young = _person(new_context, site, SECOND_CARD, SECOND_PIN)
+    _menu(young, "Courses")
+    expect(young.get_by_role("link", name="Paper craft for children")).to_be_visible()
+    expect(young.get_by_role("link", name="Wine tasting")).to_have_count(0)
+    expect(young.get_by_role("link", name="Smartphones for seniors")).to_have_count(0)
+    assert_accessible(young)

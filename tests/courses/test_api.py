@@ -816,7 +816,13 @@ def test_the_roster_shows_each_enrolment_and_attendance_per_session(signed_in):
     first, second = offering.sessions.all()
     learner = enrol(offering)
     waiting = enrol(offering)
+    begun = timezone.now() - timedelta(hours=1)
+    Session.objects.filter(pk=first.pk).update(starts_at=begun)  # attendance opens once begun
     client = signed_in(teacher(offering))
+    early = client.put(
+        f"/api/v1/sessions/{second.pk}/attendance/{learner.pk}/", {"present": True}, format="json"
+    )
+    assert (early.status_code, early.json()["code"]) == (409, "not_started")
 
     marked = client.put(
         f"/api/v1/sessions/{first.pk}/attendance/{learner.pk}/", {"present": True}, format="json"
@@ -1178,6 +1184,7 @@ def test_the_roster_costs_the_same_queries_however_many_are_enrolled(
     start = timezone.now() + timedelta(days=7)
     offering = OfferingFactory(capacity=rows, sessions=[start, start + timedelta(weeks=1)])
     first_session = offering.sessions.first()
+    Session.objects.filter(pk=first_session.pk).update(starts_at=timezone.now())
     for _n in range(rows):
         learner = enrol(offering)
         services.attendance_set(

@@ -9,7 +9,7 @@ from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.selectors import OPERATOR
 from campus_social.identity.services import reader_device_register
 from courses import events, selectors, services
-from courses.models import Attendance, Completion, Enrolment, Offering
+from courses.models import Attendance, Completion, Enrolment, Offering, Session
 from tests.courses.factories import EnrolmentFactory, LecturerFactory, OfferingFactory
 from tests.factories import CardFactory, OrganisationFactory, ResidentFactory
 
@@ -21,6 +21,16 @@ def teacher(offering):
 
 
 # --- The roster -----------------------------------------------------------------------------
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused(offering, learner):
+    session = offering.sessions.first()
+    with pytest.raises(Conflict) as refused:
+        services.attendance_set(
+            actor=teacher(offering), session_id=session.pk, resident_id=learner.pk, present=True
+        )
+    assert refused.value.code == "not_started"
+    assert not Attendance.objects.exists()
 
 
 @pytest.fixture
@@ -35,8 +45,16 @@ def learner(offering):
     return resident
 
 
+def begin(session):
+    """Start the session an hour ago (attendance is taken once a session has begun)."""
+    Session.objects.filter(pk=session.pk, starts_at__gt=timezone.now()).update(
+        starts_at=timezone.now() - timedelta(hours=1)
+    )
+
+
 def mark(offering, resident, *, present=True, actor=None, session=None):
     session = session or offering.sessions.first()
+    begin(session)
     return services.attendance_set(
         actor=actor or teacher(offering),
         session_id=session.pk,

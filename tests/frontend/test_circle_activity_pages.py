@@ -24,6 +24,7 @@ from communities.models import Circle, CircleEvent, Reply, Resource, Rsvp, Threa
 from tests.communities.factories import add_member, make_circle
 from tests.courses.factories import LecturerFactory, VettingRecordFactory
 from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
+from tests.factories import VettingRecordFactory as ResidentVettingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -896,3 +897,32 @@ def test_sharing_a_file_without_choosing_one_asks_for_it(circle, member, signed_
     assert response.status_code == 400
     assert "Choose a file." in _page(response)
     assert not Resource.objects.exists()
+
+
+def test_an_adult_whose_vetting_expired_is_not_offered_to_write_where_children_are(
+    circle, organiser, signed_in_page
+):
+    """The page asks ``circle_abilities``, which applies the posting service's safeguarding
+    rule: the form is not offered where the service would answer 403."""
+    VettingRecordFactory(lecturer=LecturerFactory(resident=organiser))
+    services.circle_update(actor=organiser, circle_id=circle.pk, for_children=True)
+    circle.refresh_from_db()
+    member = _resident("山田 花子")
+    vetting = ResidentVettingFactory(resident=member)
+    add_member(circle, member)
+    guardian = _resident("山田 保護者")
+    child = ChildFactory(language="en")
+    GuardianLinkFactory(guardian=guardian, child=child)
+    services.circle_join(actor=guardian, circle_id=circle.pk, resident_id=child.pk)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    type(vetting).objects.filter(pk=vetting.pk).update(expires_on=yesterday)
+    client = signed_in_page(member)
+
+    discussions = _page(client.get(_url("circle-discussions", circle)))
+
+    assert 'id="new-heading"' not in discussions
+    refused = client.post(
+        _url("circle-discussions", circle), {"title": "Hello", "body": "Hello all"}
+    )
+    assert refused.status_code == 403
+    assert not Thread.objects.exists()

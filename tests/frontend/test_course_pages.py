@@ -682,12 +682,21 @@ def test_the_roster_marks_attendance_without_undoing_card_taps(
     services.enrolment_create(actor=taro, offering_id=offering.pk)  # waiting
     session = offering.sessions.get()
     client = signed_in_page(offering.course.owner.resident)
+    attendance = _offering_url(offering, "frontend:teach-attendance")
+
+    # Before the session begins, the roster offers no boxes and the service refuses a post.
+    page = _page(client.get(_offering_url(offering, "frontend:teach-roster")))
+    assert "Save attendance" not in page
+    assert "Attendance can be taken from 30 minutes before the session starts." in page
+    early = client.post(attendance, {"session": session.pk, "present": [hanako.pk]}, follow=True)
+    assert "This session has not started yet." in _page(early)
+    assert not Attendance.objects.exists()
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=1))
 
     page = _page(client.get(_offering_url(offering, "frontend:teach-roster")))
     assert "山田 花子" in page
     assert "佐藤 太郎" in page.split('id="waiting-heading"')[1]
 
-    attendance = _offering_url(offering, "frontend:teach-attendance")
     client.post(attendance, {"session": session.pk, "present": [hanako.pk]})
     assert Attendance.objects.filter(session=session, resident=hanako).exists()
 
@@ -726,6 +735,7 @@ def test_completions_and_feedback_after_the_end(teacher, signed_in_page):
     for learner in learners:
         services.enrolment_create(actor=learner, offering_id=offering.pk)
     session = offering.sessions.get()
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=1))
     services.attendance_set(
         actor=teacher.resident, session_id=session.pk, resident_id=learners[0].pk, present=True
     )
