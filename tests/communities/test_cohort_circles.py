@@ -118,9 +118,12 @@ def test_the_circle_lives_on_after_the_course_with_its_completers_meeting_and_ta
         courses.enrolment_create(actor=completer, offering_id=draft.pk)
         courses.enrolment_create(actor=dropout, offering_id=draft.pk)
     session = draft.sessions.get()
+    # The session is under way (attendance opens 30 minutes before it starts).
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
     courses.attendance_set(
         actor=lecturer, session_id=session.pk, resident_id=completer.pk, present=True
     )
+    session.refresh_from_db()
     after_end = session.ends_at + timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
         courses.offering_record_completions(offering_id=draft.pk, now=after_end)
