@@ -61,10 +61,12 @@ def test_text_is_stored_nfc_and_nothing_but_invisible_characters_counts_as_empty
 # --- every service that stores a name, title or text -------------------------------------------
 
 
-def _field_refused(call, field: str) -> None:
+def _field_refused(call, field: str) -> list[str]:
+    """The messages the refusal gives for ``field`` (it fails unless the call is refused there)."""
     with pytest.raises(Invalid) as refused:
         call()
     assert field in refused.value.fields, refused.value.fields
+    return refused.value.fields[field]
 
 
 @pytest.mark.django_db
@@ -77,10 +79,10 @@ def test_a_resident_name_that_is_invisible_or_spoofing_is_refused(name):
             actor=OPERATOR, name=name, birth_date=date(1950, 4, 1), card_id="CARD9876", pin="1357"
         )
 
-    _field_refused(register, "name")
+    assert _field_refused(register, "name")
     if name == ONLY_INVISIBLE:
         return  # the reading is optional: an invisible one is simply none
-    _field_refused(
+    assert _field_refused(
         lambda: identity.resident_register(
             actor=OPERATOR,
             name="佐藤 一郎",
@@ -114,7 +116,9 @@ def test_a_circle_name_that_is_invisible_or_spoofing_is_refused(name):
         "district_id": DistrictFactory().pk,
         "topics": ["arts"],
     }
-    _field_refused(lambda: communities.circle_create(actor=ResidentFactory(), **values), "name")
+    assert _field_refused(
+        lambda: communities.circle_create(actor=ResidentFactory(), **values), "name"
+    )
 
 
 @pytest.mark.django_db
