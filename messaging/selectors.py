@@ -147,6 +147,12 @@ def moderation_log(*, room_id: int, moderator: Resident) -> QuerySet[ModerationA
     return ModerationAction.objects.filter(room_id=room_id).select_related("message")
 
 
+def room_member_ids(*, room_id: int) -> set[int]:
+    """Who is in a room, as resident ids: for the app that owns the room's subject, which keeps
+    the room's membership in step with its own (it finds a child still waiting to come in)."""
+    return set(RoomMember.objects.filter(room_id=room_id).values_list("resident_id", flat=True))
+
+
 def room_subscribable_ids(*, resident: Resident) -> set[int]:
     return set(RoomMember.objects.filter(resident=resident).values_list("room_id", flat=True))
 

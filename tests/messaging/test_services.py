@@ -14,6 +14,7 @@ from campus_social.common.errors import Forbidden, Invalid, NotFound, RateLimite
 from campus_social.common.realtime import resident_group
 from campus_social.notifications.models import Notification
 from campus_social.notifications.selectors import notification_list
+from campus_social.safeguarding.models import VettingRecord
 from messaging import selectors, services, wire
 from messaging.models import (
     Message,
@@ -751,14 +752,40 @@ def test_a_direct_room_needs_another_active_resident(other):
         services.direct_room_open(resident=resident, other_id=other_id)
 
 
-def test_a_child_cannot_join_a_room_without_an_adult_moderator():
+def test_a_child_waits_for_a_room_without_an_adult_moderator():
     room = RoomFactory(kind=Room.Kind.PROGRAM)
     RoomMemberFactory(room=room)  # an adult, but not a moderator
+    link = GuardianLinkFactory()
 
-    with pytest.raises(Invalid) as refused:
-        services.room_member_add(room=room, resident=ChildFactory())
+    entry = services.room_member_add(room=room, resident=link.child)
 
-    assert refused.value.code == "no_moderator"
+    # Not a refusal but an outcome the owning app acts on: nobody came in, not even the
+    # guardian reading along.
+    assert entry == services.Entry.AWAITS_MODERATOR
+    assert not RoomMember.objects.filter(room=room, resident__in=[link.child, link.guardian])
+
+
+def test_a_waiting_child_comes_in_once_a_vetted_moderator_has_joined():
+    room = RoomFactory(kind=Room.Kind.PROGRAM)
+    link = GuardianLinkFactory()
+    assert services.room_member_add(room=room, resident=link.child) == "awaits_moderator"
+    moderator = VettingRecordFactory().resident
+
+    assert services.room_member_add(room=room, resident=moderator, role="moderator") == "joined"
+    assert services.room_member_add(room=room, resident=link.child) == services.Entry.JOINED
+
+    assert selectors.room_membership(room_id=room.pk, resident=link.child).role == "member"
+    assert selectors.room_membership(room_id=room.pk, resident=link.guardian).role == "reader"
+
+
+def test_a_child_already_in_the_room_stays_in_when_its_moderators_vetting_runs_out():
+    room, moderator = moderated_room(kind=Room.Kind.PROGRAM)
+    child = ChildFactory()
+    services.room_member_add(room=room, resident=child)
+    VettingRecord.objects.filter(resident=moderator).delete()
+
+    assert services.room_member_add(room=room, resident=child) == services.Entry.JOINED
+    assert RoomMember.objects.filter(room=room, resident=child).exists()
 
 
 def test_a_child_cannot_moderate():
