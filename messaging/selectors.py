@@ -29,18 +29,6 @@ def room_membership(*, room_id: int, resident: Resident) -> RoomMember:
     return membership
 
 
-def room_membership_by_subject(*, subject_key: str, resident: object) -> RoomMember | None:
-    """The resident's membership of the room of a subject (``"offering:7"``), with the room, or
-    ``None`` when there is no such room or the resident is not in it (or not signed in)."""
-    if not isinstance(resident, Resident):
-        return None
-    return (
-        RoomMember.objects.select_related("room")
-        .filter(room__subject_key=subject_key, resident=resident)
-        .first()
-    )
-
-
 def room_moderation(*, room_id: int, resident: Resident) -> Room:
     """The room, when the resident may moderate it: its moderators, and city staff for direct
     rooms (which have no moderator of their own).  Everyone else gets ``NotFound``."""
