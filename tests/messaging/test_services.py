@@ -752,6 +752,59 @@ def test_a_direct_room_needs_another_active_resident(other):
         services.direct_room_open(resident=resident, other_id=other_id)
 
 
+# --- The owning app's verbs -------------------------------------------------------------------
+
+
+def test_the_owning_app_makes_a_subjects_room_once():
+    room = services.room_create(kind="circle", subject_key="circle:7", title="書道の輪")
+
+    again = services.room_create(kind="circle", subject_key="circle:7", title="別の名前")
+
+    assert again == room
+    assert Room.objects.get().title == "書道の輪"
+    with pytest.raises(ValueError, match="unknown room kind"):
+        services.room_create(kind="lecture", subject_key="lecture:1")
+
+
+def test_a_room_handed_to_another_subject_keeps_its_messages_members_and_pointers():
+    room = RoomFactory(kind=Room.Kind.OFFERING, subject_key="offering:3", title="陶芸 春")
+    author = member_of(room)
+    send(room, author, "はじめまして")
+    RoomMember.objects.filter(room=room, resident=author).update(last_read_seq=1)
+
+    adopted = services.room_rekey(
+        subject_key="offering:3", new_subject_key="circle:9", kind="circle", title="陶芸の輪"
+    )
+
+    assert adopted is not None
+    assert adopted.pk == room.pk
+    room.refresh_from_db()
+    assert (room.subject_key, room.kind, room.title, room.last_seq) == (
+        "circle:9",
+        "circle",
+        "陶芸の輪",
+        1,
+    )
+    assert selectors.room_membership(room_id=room.pk, resident=author).last_read_seq == 1
+    assert selectors.room_member_ids(room_id=room.pk) == {author.pk}
+
+
+def test_handing_on_a_room_that_is_not_there_answers_none_and_a_taken_key_is_refused():
+    RoomFactory(subject_key="offering:4")
+    RoomFactory(subject_key="circle:10")
+
+    missing = services.room_rekey(
+        subject_key="offering:5", new_subject_key="circle:11", kind="circle", title="x"
+    )
+
+    assert missing is None
+    with pytest.raises(ValueError, match="exists already"):
+        services.room_rekey(
+            subject_key="offering:4", new_subject_key="circle:10", kind="circle", title="x"
+        )
+    assert Room.objects.filter(subject_key="offering:4").exists()
+
+
 def test_a_child_waits_for_a_room_without_an_adult_moderator():
     room = RoomFactory(kind=Room.Kind.PROGRAM)
     RoomMemberFactory(room=room)  # an adult, but not a moderator
