@@ -89,6 +89,19 @@ def circle_get(*, circle_id: object, actor: object) -> Circle:
     return circle
 
 
+def offering_circle(*, offering_id: object, actor: object) -> Circle | None:
+    """The circle of an offering's cohort, when the actor may know of it, or ``None``: its room
+    is the cohort's one chat, which the offering's page shows its members too."""
+    if not isinstance(actor, Resident) or not _is_id(offering_id):
+        return None
+    return (
+        Circle.objects.filter(offering_id=offering_id)
+        .filter(_visible_filter(actor))
+        .select_related("room")
+        .first()
+    )
+
+
 def member_standing(*, circle: Circle, actor: Resident, reading: bool = False) -> CircleMember:
     """The actor's active membership.  With ``reading``, a guardian of a child member passes
     too (as an unsaved standing with the member role); they read but do not post."""

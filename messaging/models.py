@@ -1,5 +1,6 @@
-"""Rooms, their members and messages.  ``messaging`` knows rooms and residents, not circles,
-offerings or programs: the app that owns a room's subject names it by ``subject_key``."""
+"""Rooms, their members and messages.  ``messaging`` knows rooms and residents, not circles or
+programs: the app that owns a room's subject names it by ``subject_key`` and keeps a reference
+to it (``Circle.room``)."""
 
 from django.conf import settings
 from django.db import models
@@ -13,12 +14,15 @@ from messaging.values import BODY_MAX_LENGTH
 class Room(models.Model):
     class Kind(models.TextChoices):
         CIRCLE = "circle", _("Circle")
+        # An offering's own room, from before an offering's cohort and its circle shared one:
+        # migration communities.0003 merged them, and the few left without a circle are adopted
+        # by the circle ``circles_sync_cohorts`` makes.  No new room is of this kind.
         OFFERING = "offering", _("Course")
         PROGRAM = "program", _("Program")
         DIRECT = "direct", _("Direct messages")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    # Set by the owning app ("circle:12", "offering:7"); direct rooms use "direct:<id>:<id>".
+    # Set by the owning app ("circle:12"); direct rooms use "direct:<id>:<id>".
     subject_key = models.CharField(max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     # The seq of the newest message: the next message takes last_seq + 1 under a row lock.

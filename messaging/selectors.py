@@ -29,18 +29,6 @@ def room_membership(*, room_id: int, resident: Resident) -> RoomMember:
     return membership
 
 
-def room_membership_by_subject(*, subject_key: str, resident: object) -> RoomMember | None:
-    """The resident's membership of the room of a subject (``"offering:7"``), with the room, or
-    ``None`` when there is no such room or the resident is not in it (or not signed in)."""
-    if not isinstance(resident, Resident):
-        return None
-    return (
-        RoomMember.objects.select_related("room")
-        .filter(room__subject_key=subject_key, resident=resident)
-        .first()
-    )
-
-
 def room_moderation(*, room_id: int, resident: Resident) -> Room:
     """The room, when the resident may moderate it: its moderators, and city staff for direct
     rooms (which have no moderator of their own).  Everyone else gets ``NotFound``."""
@@ -145,6 +133,12 @@ def report_queue(*, moderator: Resident) -> QuerySet[MessageReport]:
 def moderation_log(*, room_id: int, moderator: Resident) -> QuerySet[ModerationAction]:
     room_moderation(room_id=room_id, resident=moderator)
     return ModerationAction.objects.filter(room_id=room_id).select_related("message")
+
+
+def room_member_ids(*, room_id: int) -> set[int]:
+    """Who is in a room, as resident ids: for the app that owns the room's subject, which keeps
+    the room's membership in step with its own (it finds a child still waiting to come in)."""
+    return set(RoomMember.objects.filter(room_id=room_id).values_list("resident_id", flat=True))
 
 
 def room_subscribable_ids(*, resident: Resident) -> set[int]:

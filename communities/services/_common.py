@@ -16,6 +16,8 @@ from campus_social.safeguarding.selectors import Participation, require_child_co
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_get, member_standing
 from messaging import services as rooms
+from messaging.selectors import room_member_ids
+from messaging.values import Entry
 
 if TYPE_CHECKING:
     from messaging.models import Room
@@ -78,26 +80,68 @@ def _room_key(circle_id: int) -> str:
     return f"circle:{circle_id}"
 
 
-def _room_for(circle: Circle) -> "Room":
-    if circle.room_id is None:
-        circle.room = rooms.room_create(
-            kind="circle", subject_key=_room_key(circle.pk), title=circle.name
+# The key under which courses made an offering's room before an offering's cohort and its
+# circle shared one (migration ``communities.0003``); a cohort circle made later adopts it.
+def _legacy_offering_room_key(offering_id: int) -> str:
+    return f"offering:{offering_id}"
+
+
+def _room_attach(circle: Circle) -> "Room":
+    """Make the circle's chat room, in the transaction that makes the circle: from then on the
+    circle reaches it as ``circle.room`` and nothing looks a room up.  A cohort circle adopts the
+    room its offering had before one room per cohort (only there if the circle's making was
+    lost then: ``circle_cohort_sync`` repairs that)."""
+    room = None
+    if circle.offering_id is not None:
+        room = rooms.room_rekey(
+            subject_key=_legacy_offering_room_key(circle.offering_id),
+            new_subject_key=_room_key(circle.pk),
+            kind="circle",
+            title=circle.name,
         )
-        circle.save(update_fields=["room"])
-    assert circle.room is not None
+    if room is None:
+        room = rooms.room_create(kind="circle", subject_key=_room_key(circle.pk), title=circle.name)
+    circle.room = room
+    circle.save(update_fields=["room"])
+    return room
+
+
+def _room_of(circle: Circle) -> "Room":
+    """The circle's room, made with the circle (``_room_attach``; migration
+    ``communities.0003`` gave one to every older circle)."""
+    if circle.room is None:
+        raise RuntimeError(f"circle {circle.pk} has no chat room")
     return circle.room
 
 
-def _room_join(circle: Circle, membership: CircleMember) -> None:
-    rooms.room_member_add(
-        room=_room_for(circle), resident=membership.resident, role=ROOM_ROLE[membership.role]
-    )
+def _room_join(circle: Circle, membership: CircleMember) -> Entry:
+    """Put an active member in the circle's room with the role their standing gives.
+
+    A child waits outside a room without a vetted adult moderator (``Entry.AWAITS_MODERATOR``):
+    the circle membership stands meanwhile, and the child comes in when a moderator joins —
+    this admits the circle's waiting children whenever it seats one."""
+    room = _room_of(circle)
+    role = ROOM_ROLE[membership.role]
+    entry = rooms.room_member_add(room=room, resident=membership.resident, role=role)
+    if role == "moderator":
+        _room_admit_waiting_children(circle, room)
+    return entry
+
+
+def _room_admit_waiting_children(circle: Circle, room: "Room") -> None:
+    """The circle's active child members not yet in its room come in, if the room now has a
+    vetted adult moderator (two queries when nobody waits)."""
+    in_room = room_member_ids(room_id=room.pk)
+    waiting = circle.memberships.filter(
+        child_q(path="resident__"), status=CircleMember.Status.ACTIVE
+    ).exclude(resident_id__in=in_room)
+    for membership in waiting.select_related("resident"):
+        if rooms.room_member_add(room=room, resident=membership.resident) != Entry.JOINED:
+            return  # still no vetted moderator: the rest wait too
 
 
 def _room_leave(circle: Circle, resident: Resident) -> None:
-    if circle.room_id is None:
-        return
-    room = _room_for(circle)
+    room = _room_of(circle)
     rooms.room_member_remove(room=room, resident=resident)
     # A guardian who leaves still reads along for a child who stays (as ``member_standing``
     # lets them read the circle).

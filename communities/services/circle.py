@@ -19,8 +19,9 @@ from communities.services._common import (
     _fail,
     _locked,
     _open_circle,
-    _room_for,
+    _room_attach,
     _room_join,
+    _room_of,
     _text,
 )
 from messaging import services as rooms
@@ -103,6 +104,7 @@ def circle_create(*, actor: Resident, **values: Any) -> Circle:
         _check_children_lead(circle, actor)
         circle.save()
         CircleTopic.objects.bulk_create(CircleTopic(circle=circle, topic=t) for t in topics)
+        _room_attach(circle)
         organiser = CircleMember.objects.create(
             circle=circle,
             resident=actor,
@@ -144,8 +146,8 @@ def circle_update(*, actor: Resident, circle_id: int, **values: Any) -> Circle:
         if topics is not None:
             circle.topics.all().delete()
             CircleTopic.objects.bulk_create(CircleTopic(circle=circle, topic=t) for t in topics)
-        if "name" in clean and circle.room_id is not None:
-            rooms.room_rename(room=_room_for(circle), title=circle.name)
+        if "name" in clean:
+            rooms.room_rename(room=_room_of(circle), title=circle.name)
     return circle
 
 
@@ -201,6 +203,5 @@ def circle_close(*, actor: Resident, circle_id: int) -> Circle:
         if circle.closed_at is None:
             circle.closed_at = timezone.now()
             circle.save(update_fields=["closed_at"])
-            if circle.room_id is not None:
-                rooms.room_close(room=_room_for(circle))
+            rooms.room_close(room=_room_of(circle))
     return circle

@@ -2,15 +2,13 @@
 enrolments and completions.
 """
 
-import contextlib
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campus_social.common.errors import Invalid
 from communities.models import Circle, CircleMember, CircleTopic
-from communities.services._common import _GONE, _locked, _room_join, _room_leave
+from communities.services._common import _GONE, _locked, _room_attach, _room_join, _room_leave
 from courses import selectors as course_selectors
 
 
@@ -49,6 +47,8 @@ def _cohort_circle_create(offering: course_selectors.CohortOffering) -> Circle:
         created_by_id=lecturer_ids[0] if lecturer_ids else None,
     )
     CircleTopic.objects.create(circle=circle, topic=offering.category)
+    # The cohort's one room: the course pages show it too (``offering_circle``).
+    _room_attach(circle)
     now = timezone.now()
     for index, resident_id in enumerate(lecturer_ids):
         membership = CircleMember.objects.create(
@@ -82,10 +82,10 @@ def _cohort_join(circle: Circle, resident_id: int, added_by_id: int | None) -> N
     membership.added_by_id = added_by_id
     membership.joined_at = timezone.now()
     membership.save()
-    # A child waits for the room until it has an adult moderator (the same rule as the course
-    # room); the circle membership stands meanwhile.
-    with contextlib.suppress(Invalid):
-        _room_join(circle, membership)
+    # A child may wait outside the room until it has a vetted adult moderator
+    # (``Entry.AWAITS_MODERATOR``); the circle membership stands meanwhile, and the child comes
+    # in when a moderator joins (``_room_join``).
+    _room_join(circle, membership)
 
 
 def circle_cohort_join(

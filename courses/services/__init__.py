@@ -2,7 +2,7 @@
 enrolment with its waiting list, attendance, completion, feedback and calendar feeds.
 
 Every public service takes the acting resident and checks it.  Side effects (notifications,
-room membership, domain events) run after the commit.
+domain events) run after the commit.
 
 One module per area; callers keep ``from courses import services`` and use the names
 re-exported here.  Helpers shared by several areas live in ``_common`` (private to this

@@ -1,9 +1,8 @@
 """Helpers shared by several areas of ``courses.services``: the notification kinds, text
-checks, the teacher check, the offering's chat room and the waiting-list promotion.  Private to
-the package.
+checks, the teacher check, the seat events and the waiting-list promotion.  Private to the
+package.
 """
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,6 @@ from campus_social.notifications.services import notification_send_many
 from courses import events
 from courses.models import Enrolment, Lecturer, Offering
 from courses.selectors import lecturer_of
-from messaging import services as rooms
 
 NOTIFY = {
     "lecturer": "courses.lecturer_decision",
@@ -79,10 +77,6 @@ def _require_teacher(actor: Resident) -> Lecturer | None:
     return lecturer
 
 
-def _room_key(offering_id: int) -> str:
-    return f"offering:{offering_id}"
-
-
 def _promote_while_room(offering: Offering) -> None:
     """Fill free seats from the waiting list, first come first served (offering row locked)."""
     if offering.requires_approval or offering.status != Offering.Status.PUBLISHED:
@@ -97,7 +91,7 @@ def _promote_while_room(offering: Offering) -> None:
         enrolment.status = Enrolment.Status.ENROLLED
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
-        _join_room(offering, enrolment)
+        _seat_taken(offering, enrolment)
     _notify_enrolments(
         offering,
         waiting,
@@ -106,34 +100,25 @@ def _promote_while_room(offering: Offering) -> None:
     )
 
 
-def _join_room(offering: Offering, enrolment: Enrolment) -> None:
-    """The seated learner joins the offering's room; apps above hear of the seat after the
-    commit, with everything they need to act on it (they read no courses rows)."""
-    resident = enrolment.resident
+def _seat_taken(offering: Offering, enrolment: Enrolment) -> None:
+    """A learner took a seat (enrolled, promoted or approved): apps above hear of it after the
+    commit, with everything they need to act on it (they read no courses rows).  The cohort's
+    chat is its circle's room, which ``communities`` keeps in step with the seats."""
+    resident_id = enrolment.resident_id
     enrolled_by_id = enrolment.enrolled_by_id
-    room = rooms.room_create(
-        kind="offering", subject_key=_room_key(offering.pk), title=str(offering)
-    )
-    # A child joins only once the room has an adult moderator (the lecturers, at publishing);
-    # until then the enrolment stands and the room waits.
-    with contextlib.suppress(Invalid):
-        rooms.room_member_add(room=room, resident=resident)
     transaction.on_commit(
         lambda: events.enrolment_confirmed.send(
             sender=Enrolment,
             offering_id=offering.pk,
-            resident_id=resident.pk,
+            resident_id=resident_id,
             enrolled_by_id=enrolled_by_id,
         ),
         robust=True,
     )
 
 
-def _leave_room(offering: Offering, resident: Resident) -> None:
-    room = rooms.room_create(
-        kind="offering", subject_key=_room_key(offering.pk), title=str(offering)
-    )
-    rooms.room_member_remove(room=room, resident=resident)
+def _seat_given_up(offering: Offering, resident: Resident) -> None:
+    """A learner with a seat left before the end: apps above hear of it after the commit."""
     transaction.on_commit(
         lambda: events.enrolment_withdrawn.send(
             sender=Enrolment, offering_id=offering.pk, resident_id=resident.pk

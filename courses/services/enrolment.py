@@ -15,7 +15,7 @@ from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_is_guardian_of
 from courses.models import ACTIVE_ENROLMENT, Audience, Enrolment, Offering
 from courses.selectors import audience_admits, offering_get_for_manager
-from courses.services._common import _join_room, _leave_room, _notify, _promote_while_room
+from courses.services._common import _notify, _promote_while_room, _seat_given_up, _seat_taken
 
 
 def _enrollable(offering: Offering, resident: Resident, now: datetime) -> None:
@@ -109,7 +109,7 @@ def enrolment_create(
                 line["waiting"] + 1 if status == Enrolment.Status.WAITLISTED else None
             )
             if status == Enrolment.Status.ENROLLED:
-                _join_room(offering, enrolment)
+                _seat_taken(offering, enrolment)
             titles = {
                 Enrolment.Status.ENROLLED: gettext_lazy("You are enrolled in “%(course)s”."),
                 Enrolment.Status.WAITLISTED: gettext_lazy(
@@ -152,7 +152,7 @@ def enrolment_cancel(
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
         if was_enrolled:
-            _leave_room(offering, learner)
+            _seat_given_up(offering, learner)
             _promote_while_room(offering)
     return enrolment
 
@@ -181,7 +181,7 @@ def enrolment_decide(*, actor: Resident, enrolment_id: int, approve: bool) -> En
         enrolment.status_changed_at = timezone.now()
         enrolment.save(update_fields=["status", "status_changed_at"])
         if approve:
-            _join_room(offering, enrolment)
+            _seat_taken(offering, enrolment)
         _notify(
             enrolment,
             "enrolment",

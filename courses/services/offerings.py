@@ -33,10 +33,8 @@ from courses.services._common import (
     _notify_enrolments,
     _promote_while_room,
     _require_teacher,
-    _room_key,
     _text,
 )
-from messaging import services as rooms
 
 
 def course_create(
@@ -287,7 +285,8 @@ def session_cancel(*, actor: Resident, session_id: int) -> Session:
 
 def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
     """Open an offering for enrolment.  It needs sessions; one open to children needs every
-    lecturer to hold a current vetting record.  Its chat room is made, lecturers moderating."""
+    lecturer to hold a current vetting record.  Apps above hear of it after the commit: the
+    cohort's circle, whose room is the cohort's chat, is made then (``communities``)."""
     with transaction.atomic():
         offering = offering_get_for_manager(offering_id=offering_id, actor=actor)
         offering = Offering.objects.select_for_update().select_related("course").get(pk=offering.pk)
@@ -305,11 +304,6 @@ def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
                     )
         offering.status = Offering.Status.PUBLISHED
         offering.save(update_fields=["status"])
-        room = rooms.room_create(
-            kind="offering", subject_key=_room_key(offering.pk), title=str(offering)
-        )
-        for lecturer in offering.lecturers.select_related("resident"):
-            rooms.room_member_add(room=room, resident=lecturer.resident, role="moderator")
         transaction.on_commit(
             lambda: events.offering_published.send(sender=Offering, offering_id=offering.pk),
             robust=True,

@@ -27,6 +27,7 @@ from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
+from communities import selectors as communities_selectors
 from courses import selectors, services
 from courses.selectors import OfferingFilters
 from courses.values import ACTIVE_ENROLMENT, EnrolmentStatus, LecturerStatus
@@ -143,12 +144,19 @@ def _offering_page(
             )
             context["survey_form"] = survey_form or SurveyForm()
             context["survey_error"] = survey_error
-        membership = messaging_selectors.room_membership_by_subject(
-            subject_key=f"offering:{offering.pk}", resident=viewer
-        )
-        if membership is not None:
-            context.update(chat_panel_context(request, membership))
-            context["next"] = _offering_url(offering.pk)
+        # The cohort's one chat is its circle's room: shown here to those in it.
+        cohort_circle = communities_selectors.offering_circle(offering_id=offering.pk, actor=viewer)
+        if cohort_circle is not None and cohort_circle.room_id is not None:
+            try:
+                membership = messaging_selectors.room_membership(
+                    room_id=cohort_circle.room_id, resident=viewer
+                )
+            except NotFound:
+                membership = None  # not in the circle, or a child waiting for the room
+            if membership is not None:
+                context.update(chat_panel_context(request, membership))
+                context["cohort_circle"] = cohort_circle
+                context["next"] = _offering_url(offering.pk)
     response = render(request, "frontend/courses/offering.html", context, status=status)
     if viewer is not None:
         add_never_cache_headers(response)  # the viewer's own enrolment and chat are on it

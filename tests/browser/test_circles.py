@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 
 from communities import services
 from communities.models import Circle, CircleEvent, CircleMember
+from courses import services as courses
+from courses.models import Audience
 from tests.browser.signing_in import DEFAULT_CARD, DEFAULT_PIN, sign_in
 from tests.communities.factories import make_circle
 from tests.courses.factories import OfferingFactory
@@ -136,6 +138,41 @@ def test_joining_a_circle_opens_its_live_chat(
     expect(page.get_by_role("link", name="Discussions")).to_be_visible()
     assert_accessible(page)
     assert CircleMember.objects.get(circle=open_circle, resident=second).is_active
+
+
+def test_a_learner_talks_in_the_cohorts_one_room_from_the_course_page(
+    asgi_live_server, new_context, resident, assert_accessible
+):
+    """The course's chat is its circle's room: on the course page, on the circle's page and
+    once in "My messages" (issue #10 §4: the course used to be listed twice)."""
+    site = asgi_live_server.url
+    offering = OfferingFactory(
+        course__title="Morning tai chi", course__audience=Audience.ADULTS, term="Spring"
+    )
+    courses.enrolment_create(actor=resident, offering_id=offering.pk)  # the circle hears of it
+    circle = Circle.objects.get(offering=offering)
+
+    page = _person(new_context, site, DEFAULT_CARD, DEFAULT_PIN)
+    page.goto(f"{site}/courses/offerings/{offering.pk}/")
+    expect(page.get_by_role("heading", name="The course circle")).to_be_visible()
+    expect(page.locator("[data-chat-connection]")).to_have_text(
+        "Live: new messages appear by themselves."
+    )
+    assert_accessible(page)
+    box = page.get_by_label("Your message")
+    box.fill("See you on Saturday!")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(box).to_have_value("")
+    expect(page.locator(".chat-log .chat-message__body")).to_have_text(["See you on Saturday!"])
+
+    page.get_by_role("link", name=f"Go to the circle “{circle.name}”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(circle.name)
+    expect(page.locator(".chat-log .chat-message__body")).to_have_text(["See you on Saturday!"])
+
+    _menu(page, "Messages")
+    expect(page.get_by_role("link", name=circle.name, exact=True)).to_have_count(1)
+    expect(page.get_by_text("Morning tai chi")).to_have_count(1)
+    assert_accessible(page)
 
 
 def test_accepting_an_invitation_on_my_circles(

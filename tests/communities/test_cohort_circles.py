@@ -11,7 +11,7 @@ from communities.models import Circle, CircleMember
 from courses import events
 from courses import services as courses
 from courses.models import Audience, Offering, Session
-from messaging.models import RoomMember
+from messaging.models import Message, Room, RoomMember
 from tests.courses.factories import (
     CourseFactory,
     LecturerFactory,
@@ -206,6 +206,36 @@ def test_the_repair_command_adds_a_seated_learner_whose_event_was_lost(
 
     assert standing(circle, learner).is_active
     assert standing(circle, leaver).status == CircleMember.Status.LEFT
+
+
+def test_the_repair_adopts_the_room_an_offering_had_before_one_room_per_cohort(
+    draft, django_capture_on_commit_callbacks
+):
+    """An offering published before one room per cohort whose circle was never made (its event
+    was lost) kept its own room ("offering:<id>", migration ``communities.0003`` left it): the
+    circle the repair makes takes it over, history and all, so the cohort still has one room."""
+    with django_capture_on_commit_callbacks(execute=False):
+        courses.offering_publish(actor=draft.course.owner.resident, offering_id=draft.pk)
+    learner = ResidentFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        courses.enrolment_create(actor=learner, offering_id=draft.pk)
+    old_room = Room.objects.create(
+        kind="offering", subject_key=f"offering:{draft.pk}", title=str(draft)
+    )
+    RoomMember.objects.create(room=old_room, resident=learner, last_read_seq=1)
+    Message.objects.create(room=old_room, seq=1, author=learner, body="来週もよろしく")
+    Room.objects.filter(pk=old_room.pk).update(last_seq=1)
+
+    call_command("circles_sync_cohorts", "--no-progress")
+
+    circle = Circle.objects.get(offering=draft)
+    assert circle.room_id == old_room.pk
+    assert (circle.room.subject_key, circle.room.kind) == (f"circle:{circle.pk}", "circle")
+    assert list(circle.room.messages.values_list("body", flat=True)) == ["来週もよろしく"]
+    assert RoomMember.objects.get(room=circle.room, resident=learner).last_read_seq == 1
+    lecturer = draft.course.owner.resident
+    assert RoomMember.objects.get(room=circle.room, resident=lecturer).role == "moderator"
+    assert Room.objects.count() == 1
 
 
 # --- Still alive after N weeks ------------------------------------------------------------------

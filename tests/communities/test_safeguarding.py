@@ -9,6 +9,9 @@ import pytest
 
 from campus_social.notifications.models import Notification
 from communities.models import Circle, CircleMember
+from communities.services import circle_for_offering
+from courses import services as courses
+from courses.models import Audience
 from messaging.models import Message, RoomMember
 from tests.communities.builders import (
     circle_for_children,
@@ -17,6 +20,7 @@ from tests.communities.builders import (
     vetted_adult,
 )
 from tests.communities.factories import add_member, organiser_of
+from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
 from tests.factories import ResidentFactory, VettingRecordFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_send_rate")]
@@ -228,6 +232,62 @@ def test_an_organiser_whose_vetting_ran_out_hands_on_and_stays_a_plain_member(si
     assert organiser_of(circle) == successor
     assert standing(circle, organiser).role == "member"
     assert RoomMember.objects.get(room=circle.room, resident=organiser).role == "member"
+
+
+# --- Issue #10 §4: a child waits for a vetted moderator, never a swallowed refusal -------------
+
+
+def test_a_child_waits_outside_a_room_without_a_vetted_moderator_and_comes_in_with_one(
+    signed_in, with_a_child, chat
+):
+    circle = circle_for_children()
+    organiser = organiser_of(circle)
+    deputy = add_member(circle, vetted_adult())
+    expire_vetting(organiser)  # the room's only moderator is no longer vetted
+
+    link = with_a_child(circle)
+
+    # The circle membership stands; the room waits for a vetted adult moderator.
+    assert standing(circle, link.child).status == "active"
+    assert not RoomMember.objects.filter(room=circle.room, resident__in=[link.child, link.guardian])
+    assert chat(link.child, circle).status_code == 404
+
+    promoted = signed_in(organiser).patch(
+        url(circle, f"members/{deputy.pk}/"), {"role": "moderator"}, format="json"
+    )
+
+    assert promoted.status_code == 200
+    roles = dict(RoomMember.objects.filter(room=circle.room).values_list("resident_id", "role"))
+    assert roles[deputy.pk] == "moderator"
+    assert roles[link.child.pk] == "member"
+    assert roles[link.guardian.pk] == "reader"
+    assert chat(link.child, circle, "せんせい、よろしく").status_code == 201
+
+
+def test_a_child_with_a_seat_waits_for_the_cohort_room_while_its_lecturers_vetting_is_out(
+    signed_in, django_capture_on_commit_callbacks
+):
+    lecturer = LecturerFactory()
+    VettingRecordFactory(resident=lecturer.resident)
+    offering = OfferingFactory(course=CourseFactory(owner=lecturer, audience=Audience.CHILDREN))
+    circle = circle_for_offering(offering_id=offering.pk)
+    expire_vetting(lecturer.resident)
+    link = guardian_with_child()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        courses.enrolment_create(
+            actor=link.guardian, offering_id=offering.pk, resident_id=link.child.pk
+        )
+
+    assert standing(circle, link.child).via_offering
+    assert not RoomMember.objects.filter(room=circle.room, resident=link.child).exists()
+    VettingRecordFactory(resident=lecturer.resident)  # renewed, and a second teacher joins
+    colleague = add_member(circle, vetted_adult())  # asks: the cohort circle is moderated
+    organise = signed_in(lecturer.resident)
+    organise.post(url(circle, f"requests/{colleague.pk}/"), {"approve": True}, format="json")
+    organise.patch(url(circle, f"members/{colleague.pk}/"), {"role": "moderator"}, format="json")
+    assert RoomMember.objects.get(room=circle.room, resident=colleague).role == "moderator"
+    assert RoomMember.objects.get(room=circle.room, resident=link.child).role == "member"
 
 
 # --- Item 13: a child leaves by herself -------------------------------------------------------

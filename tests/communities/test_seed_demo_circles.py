@@ -14,6 +14,7 @@ from communities import selectors
 from communities.models import Circle, CircleMember
 from courses.models import Enrolment, Offering
 from courses.selectors import completion_list
+from messaging.models import Room
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +182,27 @@ def test_the_ended_courses_circle_met_again_so_the_staff_figure_counts_it_alive(
     assert not pen.memberships.filter(resident_id__in=completers, via_offering=True).exists()
     assert pen.name in mine("senior")
     assert selectors.thread_list(circle_id=pen.pk, actor=senior).get().reply_count >= 1
+
+
+def test_each_cohort_talks_in_one_room_and_a_learner_finds_the_course_once_in_messages(
+    seeded, signed_in_page
+):
+    assert not Room.objects.exclude(kind__in=["circle", "direct"]).exists()
+    for offering in Offering.objects.filter(status=Offering.Status.PUBLISHED):
+        room = Circle.objects.get(offering=offering).room
+        seated = set(
+            offering.enrolments.filter(status=Enrolment.Status.ENROLLED).values_list(
+                "resident_id", flat=True
+            )
+        )
+        in_room = set(room.members.values_list("resident_id", flat=True))
+        assert seated <= in_room
+    learner = (
+        Enrolment.objects.filter(offering__course__title="朝の太極拳", status="enrolled")
+        .first()
+        .resident
+    )
+
+    page = signed_in_page(learner).get("/me/messages/").content.decode()
+
+    assert page.count("朝の太極拳") == 1

@@ -462,3 +462,23 @@ def test_a_discussion_meeting_or_resource_is_found_only_under_its_own_circle():
         assert find(other).pk in (thread.pk, event.pk, link.pk)
         with pytest.raises(NotFound):
             find(home)
+
+
+# --- An offering's cohort circle (for the offering's page) -------------------------------------
+
+
+def test_an_offerings_page_finds_its_cohort_circle_and_its_room_for_those_who_may_know_of_it():
+    offering = OfferingFactory(course__audience=Audience.ADULTS)
+    circle = services.circle_for_offering(offering_id=offering.pk)
+    assert circle is not None
+
+    found = selectors.offering_circle(offering_id=offering.pk, actor=ResidentFactory())
+
+    assert found == circle
+    assert found.room_id == circle.room_id
+    # A child sees only circles for children; nobody signed out; no circle, no answer.
+    assert selectors.offering_circle(offering_id=offering.pk, actor=ChildFactory()) is None
+    assert selectors.offering_circle(offering_id=offering.pk, actor=None) is None
+    assert selectors.offering_circle(offering_id="1", actor=ResidentFactory()) is None
+    other = OfferingFactory()
+    assert selectors.offering_circle(offering_id=other.pk, actor=ResidentFactory()) is None

@@ -73,6 +73,7 @@ def test_a_resident_creates_a_circle_and_organises_it_from_its_chat_room():
     membership = standing(circle, founder)
     assert (membership.role, membership.status) == ("organiser", "active")
     assert circle.room.title == "朝のウォーキングの会"
+    assert circle.room.subject_key == f"circle:{circle.pk}"  # made with it, reached through it
     assert RoomMember.objects.get(room=circle.room, resident=founder).role == "moderator"
 
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from campus_social.common.errors import Conflict, Forbidden, NotFound
 from campus_social.notifications.models import Notification
+from communities.models import Circle
 from courses import selectors, services
 from courses.models import Audience, Enrolment, Offering
-from messaging.models import RoomMember
+from messaging.models import Room, RoomMember
 from tests.courses.factories import CourseFactory, OfferingFactory
 from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory, SeniorFactory
 
@@ -54,15 +55,23 @@ def test_a_cancellation_promotes_the_first_in_line_and_tells_them(
     assert not Notification.objects.filter(resident=third, kind="courses.promoted").exists()
 
 
-def test_enrolled_residents_join_the_offerings_room_and_leave_it_when_they_cancel():
+def test_enrolled_residents_are_in_the_cohorts_one_room_and_leave_it_when_they_cancel(
+    django_capture_on_commit_callbacks,
+):
+    """The cohort's chat is its circle's room (``communities`` hears of the seat): courses
+    keeps no room of its own, so the course is in the resident's messages once."""
     offering = OfferingFactory(capacity=5)
     resident = ResidentFactory()
-    services.enrolment_create(actor=resident, offering_id=offering.pk)
-    assert RoomMember.objects.filter(
-        room__subject_key=f"offering:{offering.pk}", resident=resident
-    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_create(actor=resident, offering_id=offering.pk)
+    cohort_room = Circle.objects.get(offering=offering).room
+    assert list(RoomMember.objects.filter(resident=resident).values_list("room", flat=True)) == [
+        cohort_room.pk
+    ]
+    assert not Room.objects.filter(subject_key__startswith="offering:").exists()
 
-    services.enrolment_cancel(actor=resident, offering_id=offering.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_cancel(actor=resident, offering_id=offering.pk)
     assert not RoomMember.objects.filter(resident=resident).exists()
 
 

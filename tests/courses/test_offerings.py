@@ -11,6 +11,7 @@ from django.utils import timezone
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.notifications.models import Notification
 from campus_social.safeguarding.selectors import resident_is_vetted
+from communities.models import Circle
 from courses import events, services
 from courses.models import Audience, Course, Enrolment, Lecturer, Offering, Session
 from messaging.models import RoomMember
@@ -394,15 +395,19 @@ def test_a_course_for_adults_needs_no_vetting(course):
     assert offering.status == Offering.Status.PUBLISHED
 
 
-def test_publishing_makes_the_offerings_room_with_its_lecturers_moderating(course):
+def test_publishing_gives_the_cohort_one_room_its_circles_with_its_lecturers_moderating(
+    course, django_capture_on_commit_callbacks
+):
     offering = draft(course, [at(7)])
 
-    services.offering_publish(actor=teacher(offering), offering_id=offering.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offering_publish(actor=teacher(offering), offering_id=offering.pk)
 
-    member = RoomMember.objects.get(room__subject_key=f"offering:{offering.pk}")
+    member = RoomMember.objects.get()
     assert member.resident == teacher(offering)
     assert member.role == RoomMember.Role.MODERATOR
-    assert member.room.kind == "offering"
+    assert member.room == Circle.objects.get(offering=offering).room
+    assert member.room.kind == "circle"
 
 
 def test_publishing_announces_the_offering_after_the_commit(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campus_social.safeguarding.models import VettingRecord
+from communities.models import Circle
 from courses import services
 from courses.models import (
     Attendance,
@@ -295,12 +296,19 @@ def test_enrol_wait_cancel_and_promotion_through_the_offering_page(
     assert Enrolment.objects.get(resident=taro, offering=offering).status == "enrolled"
 
 
-def test_the_enrolled_see_the_offerings_chat_on_its_page(offering, hanako, taro, signed_in_page):
-    services.enrolment_create(actor=hanako, offering_id=offering.pk)
+def test_the_enrolled_see_the_cohort_circles_chat_on_the_offerings_page(
+    offering, hanako, taro, signed_in_page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the cohort circle hears of it
+        services.enrolment_create(actor=hanako, offering_id=offering.pk)
+    circle = Circle.objects.get(offering=offering)
 
     page = _page(signed_in_page(hanako).get(_offering_url(offering)))
     assert "data-chat-panel" in page
+    assert f'data-room="{circle.room_id}"' in page  # the one room of the cohort
     assert f'name="next" value="{_offering_url(offering)}"' in page
+    circle_url = reverse("frontend:circle", kwargs={"circle_id": circle.pk})
+    assert f'<a href="{circle_url}">Go to the circle “{circle.name}”</a>' in page
 
     assert "data-chat-panel" not in _page(signed_in_page(taro).get(_offering_url(offering)))
 

@@ -14,6 +14,7 @@ from campus_social.common.errors import Forbidden, Invalid, NotFound, RateLimite
 from campus_social.common.realtime import resident_group
 from campus_social.notifications.models import Notification
 from campus_social.notifications.selectors import notification_list
+from campus_social.safeguarding.models import VettingRecord
 from messaging import selectors, services, wire
 from messaging.models import (
     Message,
@@ -751,14 +752,93 @@ def test_a_direct_room_needs_another_active_resident(other):
         services.direct_room_open(resident=resident, other_id=other_id)
 
 
-def test_a_child_cannot_join_a_room_without_an_adult_moderator():
+# --- The owning app's verbs -------------------------------------------------------------------
+
+
+def test_the_owning_app_makes_a_subjects_room_once():
+    room = services.room_create(kind="circle", subject_key="circle:7", title="書道の輪")
+
+    again = services.room_create(kind="circle", subject_key="circle:7", title="別の名前")
+
+    assert again == room
+    assert Room.objects.get().title == "書道の輪"
+    with pytest.raises(ValueError, match="unknown room kind"):
+        services.room_create(kind="lecture", subject_key="lecture:1")
+
+
+def test_a_room_handed_to_another_subject_keeps_its_messages_members_and_pointers():
+    room = RoomFactory(kind=Room.Kind.OFFERING, subject_key="offering:3", title="陶芸 春")
+    author = member_of(room)
+    send(room, author, "はじめまして")
+    RoomMember.objects.filter(room=room, resident=author).update(last_read_seq=1)
+
+    adopted = services.room_rekey(
+        subject_key="offering:3", new_subject_key="circle:9", kind="circle", title="陶芸の輪"
+    )
+
+    assert adopted is not None
+    assert adopted.pk == room.pk
+    room.refresh_from_db()
+    assert (room.subject_key, room.kind, room.title, room.last_seq) == (
+        "circle:9",
+        "circle",
+        "陶芸の輪",
+        1,
+    )
+    assert selectors.room_membership(room_id=room.pk, resident=author).last_read_seq == 1
+    assert selectors.room_member_ids(room_id=room.pk) == {author.pk}
+
+
+def test_handing_on_a_room_that_is_not_there_answers_none_and_a_taken_key_is_refused():
+    RoomFactory(subject_key="offering:4")
+    RoomFactory(subject_key="circle:10")
+
+    missing = services.room_rekey(
+        subject_key="offering:5", new_subject_key="circle:11", kind="circle", title="x"
+    )
+
+    assert missing is None
+    with pytest.raises(ValueError, match="exists already"):
+        services.room_rekey(
+            subject_key="offering:4", new_subject_key="circle:10", kind="circle", title="x"
+        )
+    assert Room.objects.filter(subject_key="offering:4").exists()
+
+
+def test_a_child_waits_for_a_room_without_an_adult_moderator():
     room = RoomFactory(kind=Room.Kind.PROGRAM)
     RoomMemberFactory(room=room)  # an adult, but not a moderator
+    link = GuardianLinkFactory()
 
-    with pytest.raises(Invalid) as refused:
-        services.room_member_add(room=room, resident=ChildFactory())
+    entry = services.room_member_add(room=room, resident=link.child)
 
-    assert refused.value.code == "no_moderator"
+    # Not a refusal but an outcome the owning app acts on: nobody came in, not even the
+    # guardian reading along.
+    assert entry == services.Entry.AWAITS_MODERATOR
+    assert not RoomMember.objects.filter(room=room, resident__in=[link.child, link.guardian])
+
+
+def test_a_waiting_child_comes_in_once_a_vetted_moderator_has_joined():
+    room = RoomFactory(kind=Room.Kind.PROGRAM)
+    link = GuardianLinkFactory()
+    assert services.room_member_add(room=room, resident=link.child) == "awaits_moderator"
+    moderator = VettingRecordFactory().resident
+
+    assert services.room_member_add(room=room, resident=moderator, role="moderator") == "joined"
+    assert services.room_member_add(room=room, resident=link.child) == services.Entry.JOINED
+
+    assert selectors.room_membership(room_id=room.pk, resident=link.child).role == "member"
+    assert selectors.room_membership(room_id=room.pk, resident=link.guardian).role == "reader"
+
+
+def test_a_child_already_in_the_room_stays_in_when_its_moderators_vetting_runs_out():
+    room, moderator = moderated_room(kind=Room.Kind.PROGRAM)
+    child = ChildFactory()
+    services.room_member_add(room=room, resident=child)
+    VettingRecord.objects.filter(resident=moderator).delete()
+
+    assert services.room_member_add(room=room, resident=child) == services.Entry.JOINED
+    assert RoomMember.objects.filter(room=room, resident=child).exists()
 
 
 def test_a_child_cannot_moderate():

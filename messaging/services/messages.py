@@ -1,8 +1,9 @@
-"""Writes to rooms and messages.  Stored first, broadcast after the commit.
+"""What residents do in a room: send, edit and delete their messages, move their read pointer,
+report a message, and — as its moderators — moderate messages and mute members.
 
-The owning app of a room's subject (a circle, an offering, a program) creates the room with
-``room_create`` and keeps its membership in step with ``room_member_add`` / ``room_member_remove``.
-Residents act through the rest: sending, editing, reading, reporting, moderating.
+Every verb here takes the acting resident and checks them against the room (membership, role,
+mute, closed room, safeguarding) before it writes; anyone may call it on a resident's behalf (the
+REST views, the websocket consumer, the pages).  Stored first, broadcast after the commit.
 """
 
 import uuid
@@ -17,22 +18,12 @@ from django.utils.translation import gettext_lazy
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, Invalid, NotFound, RateLimited
 from campus_social.common.ratelimit import rate_limit_hit
-from campus_social.common.realtime import group_send_on_commit, resident_send_on_commit
+from campus_social.common.realtime import resident_send_on_commit
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import (
-    child_q,
-    city_staff_list,
-    resident_children,
-    resident_guardians,
-    resident_is_guardian_of,
-)
+from campus_social.identity.selectors import city_staff_list
 from campus_social.notifications.services import notification_send_many
-from campus_social.safeguarding.selectors import (
-    Participation,
-    require_child_contact,
-    vetted_resident_ids,
-)
+from campus_social.safeguarding.selectors import Participation, require_child_contact
 from messaging import wire
 from messaging.models import (
     BODY_MAX_LENGTH,
@@ -44,180 +35,9 @@ from messaging.models import (
     RoomMember,
 )
 from messaging.selectors import room_membership, room_moderation
+from messaging.services._common import _children_of
 
 NOTIFY_REPORTED = "messaging.message_reported"
-
-# --- Rooms and membership (called by the app that owns the room's subject) -------------------
-
-
-def room_create(*, kind: str, subject_key: str, title: str = "") -> Room:
-    """The room for a subject, created on first call (idempotent by ``subject_key``)."""
-    if kind not in Room.Kind.values:
-        raise ValueError(f"unknown room kind {kind!r}")
-    room, _created = Room.objects.get_or_create(
-        subject_key=subject_key, defaults={"kind": kind, "title": title}
-    )
-    return room
-
-
-def room_member_add(
-    *, room: Room, resident: Resident, role: str = RoomMember.Role.MEMBER
-) -> RoomMember:
-    """Add (or re-role) a member.
-
-    Safeguarding: a child joins only a room that already has a vetted adult moderator (a
-    coordinator or lecturer); their guardians join as readers; a moderator of a room with children needs a
-    current vetting record (``Forbidden``, ``vetting_required``), whoever asks.  Idempotent.
-    """
-    if role not in RoomMember.Role.values:
-        raise ValueError(f"unknown room role {role!r}")
-    with transaction.atomic():
-        if role == RoomMember.Role.MODERATOR and room.kind != Room.Kind.DIRECT:
-            require_child_contact(
-                resident=resident, children=_children_of(room), need=Participation.MODERATE
-            )
-        if resident.is_child:
-            if role == RoomMember.Role.MODERATOR:
-                raise Invalid(_("A child cannot moderate a room."), code="child_moderator")
-            if room.kind != Room.Kind.DIRECT and not _has_vetted_moderator(room):
-                raise Invalid(
-                    _(
-                        "A room with children needs a vetted coordinator or lecturer as its "
-                        "moderator."
-                    ),
-                    code="no_moderator",
-                )
-        membership, created = RoomMember.objects.get_or_create(
-            room=room, resident=resident, defaults={"role": role, "last_read_seq": 0}
-        )
-        if not created and membership.role != role:
-            if membership.is_moderator and _children_in(room) and _adult_moderators(room) <= 1:
-                raise Invalid(
-                    _("The last moderator of a room with children must stay a moderator."),
-                    code="last_moderator",
-                )
-            membership.role = role
-            membership.save(update_fields=["role"])
-        if resident.is_child and room.kind != Room.Kind.DIRECT:
-            for guardian in resident_guardians(resident=resident):
-                RoomMember.objects.get_or_create(
-                    room=room, resident=guardian, defaults={"role": RoomMember.Role.READER}
-                )
-    return membership
-
-
-def room_member_remove(*, room: Room, resident: Resident) -> None:
-    """Remove a member; their sockets stop receiving the room at once.  Guardians who read the
-    room only for this child leave with them."""
-    with transaction.atomic():
-        membership = RoomMember.objects.filter(room=room, resident=resident).first()
-        if membership is None:
-            return
-        if membership.is_moderator and _children_in(room) and _adult_moderators(room) <= 1:
-            raise Invalid(
-                _("The last moderator cannot leave a room with children in it."),
-                code="last_moderator",
-            )
-        membership.delete()
-        removed = [resident.pk]
-        if resident.is_child:
-            for guardian in resident_guardians(resident=resident):
-                reader = RoomMember.objects.filter(
-                    room=room, resident=guardian, role=RoomMember.Role.READER
-                ).first()
-                if reader is not None and not _has_other_child_in(room, guardian):
-                    reader.delete()
-                    removed.append(guardian.pk)
-        for resident_id in removed:
-            _announce_removal(room.pk, resident_id)
-
-
-def room_rename(*, room: Room, title: str) -> Room:
-    """The owning app renamed the room's subject (a circle's new name)."""
-    if room.title != title:
-        room.title = title
-        room.save(update_fields=["title"])
-    return room
-
-
-def room_close(*, room: Room) -> Room:
-    """Close a room for good: its history stays readable, nobody can write in it."""
-    if room.closed_at is None:
-        room.closed_at = timezone.now()
-        room.save(update_fields=["closed_at"])
-    return room
-
-
-def _announce_removal(room_id: int, resident_id: int) -> None:
-    # Through the room group, so it is ordered with the room's messages for every socket.
-    group_send_on_commit(
-        wire.room_group(room_id),
-        {"type": "room.member_removed", "room": room_id, "resident": resident_id},
-    )
-
-
-def _has_vetted_moderator(room: Room) -> bool:
-    """Whether an adult with a current vetting record moderates the room: the one who must be
-    there before a child may join."""
-    moderator_ids = RoomMember.objects.filter(
-        room=room, role=RoomMember.Role.MODERATOR
-    ).values_list("resident_id", flat=True)
-    return bool(vetted_resident_ids(moderator_ids))
-
-
-# Each of these is one query asking the database about the room's children (by birth date),
-# rather than loading every member: they run on every join, leave and message.
-
-
-def _adult_moderators(room: Room) -> int:
-    moderators = RoomMember.objects.filter(room=room, role=RoomMember.Role.MODERATOR)
-    return moderators.exclude(child_q(path="resident__")).count()
-
-
-def _children_in(room: Room) -> bool:
-    return RoomMember.objects.filter(child_q(path="resident__"), room=room).exists()
-
-
-def _children_of(room: Room) -> list[Resident]:
-    return list(Resident.objects.filter(child_q(), room_memberships__room=room))
-
-
-def _has_other_child_in(room: Room, guardian: Resident) -> bool:
-    return RoomMember.objects.filter(
-        child_q(path="resident__"),
-        room=room,
-        resident__in=resident_children(resident=guardian).order_by(),
-    ).exists()
-
-
-def direct_room_open(*, resident: Resident, other_id: int) -> tuple[Room, bool]:
-    """The direct room of two residents, opened if new.
-
-    Safeguarding: a child talks directly only with their own guardian, and an adult never with
-    someone else's child (answered as not found, so children cannot be discovered this way).
-    """
-    other = Resident.objects.filter(pk=other_id, is_active=True).first() if other_id else None
-    if other is None or other.pk == resident.pk:
-        raise NotFound(_("No such resident."))
-    if resident.is_child or other.is_child:
-        child, adult = (resident, other) if resident.is_child else (other, resident)
-        if resident.is_child and other.is_child:
-            raise Forbidden(_("Children cannot open direct conversations."), code="forbidden")
-        if not resident_is_guardian_of(guardian=adult, child=child):
-            if adult is resident:
-                raise NotFound(_("No such resident."))
-            raise Forbidden(
-                _("You can send direct messages only to your guardian."), code="forbidden"
-            )
-    low, high = sorted((resident.pk, other.pk))
-    with transaction.atomic():
-        room, created = Room.objects.get_or_create(
-            subject_key=f"direct:{low}:{high}", defaults={"kind": Room.Kind.DIRECT}
-        )
-        for person in (resident, other):
-            RoomMember.objects.get_or_create(room=room, resident=person)
-    return room, created
-
 
 # --- Messages ---------------------------------------------------------------------------------
 
