@@ -25,12 +25,12 @@ from campus_social.identity.selectors import (
     city_staff_list,
     resident_children,
     resident_guardians,
-    resident_is_guardian_of,
 )
 from campus_social.notifications.services import notification_send_many
 from campus_social.safeguarding.selectors import (
     Participation,
     require_child_contact,
+    require_direct_contact,
     vetted_resident_ids,
 )
 from messaging import wire
@@ -199,16 +199,7 @@ def direct_room_open(*, resident: Resident, other_id: int) -> tuple[Room, bool]:
     other = Resident.objects.filter(pk=other_id, is_active=True).first() if other_id else None
     if other is None or other.pk == resident.pk:
         raise NotFound(_("No such resident."))
-    if resident.is_child or other.is_child:
-        child, adult = (resident, other) if resident.is_child else (other, resident)
-        if resident.is_child and other.is_child:
-            raise Forbidden(_("Children cannot open direct conversations."), code="forbidden")
-        if not resident_is_guardian_of(guardian=adult, child=child):
-            if adult is resident:
-                raise NotFound(_("No such resident."))
-            raise Forbidden(
-                _("You can send direct messages only to your guardian."), code="forbidden"
-            )
+    require_direct_contact(resident=resident, other=other)
     low, high = sorted((resident.pk, other.pk))
     with transaction.atomic():
         room, created = Room.objects.get_or_create(

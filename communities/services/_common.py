@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from campus_social.common.errors import Conflict, Invalid, NotFound
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import child_q, resident_children, resident_is_guardian_of
-from campus_social.safeguarding.selectors import Participation, require_child_contact
+from campus_social.identity.selectors import child_q, resident_children
+from campus_social.safeguarding.selectors import Participation, acting_for, require_child_contact
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_get, member_standing
 from messaging import services as rooms
@@ -159,12 +159,9 @@ _GONE = (CircleMember.Status.BANNED, CircleMember.Status.LEFT)
 
 
 def _joiner_or_child(actor: Resident, resident_id: int | None) -> Resident:
-    if resident_id is None or resident_id == actor.pk:
-        return actor
-    child = Resident.objects.filter(pk=resident_id).first()
-    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
-        raise NotFound(_("No such resident."))
-    return child
+    """Who leaves or answers: the actor (a child too), or a child of theirs — safeguarding's
+    ``acting_for``."""
+    return acting_for(actor=actor, child_id=resident_id)
 
 
 def _poster(circle_id: int, actor: Resident) -> tuple[Circle, CircleMember]:

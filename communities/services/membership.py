@@ -11,12 +11,17 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_guardians, resident_is_guardian_of
+from campus_social.identity.selectors import resident_guardians
 from campus_social.notifications.services import (
     notification_send_many,
     notification_send_translated,
 )
-from campus_social.safeguarding.selectors import Participation, resident_is_vetted
+from campus_social.safeguarding.selectors import (
+    ActingRefusals,
+    Participation,
+    acting_for,
+    resident_is_vetted,
+)
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_get, manager_standing
 from communities.services._common import (
@@ -30,22 +35,18 @@ from communities.services._common import (
     _room_leave,
 )
 
+# Who joins: the actor, or a child of theirs (safeguarding's ``acting_for``: children join only
+# through a guardian), refused in the words of circles.
+_JOINING = ActingRefusals(
+    child_alone=gettext_lazy("Children join circles through a guardian; please ask yours."),
+    adult=gettext_lazy("Adults join circles themselves."),
+    adult_code="adult",
+)
+
 
 def _joiner(actor: Resident, resident_id: int | None) -> Resident:
     """Who joins: the actor, or a child of the actor (children join only through a guardian)."""
-    if resident_id is None or resident_id == actor.pk:
-        if actor.is_child:
-            raise Forbidden(
-                _("Children join circles through a guardian; please ask yours."),
-                code="guardian_required",
-            )
-        return actor
-    child = Resident.objects.filter(pk=resident_id, is_active=True).first()
-    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
-        raise NotFound(_("No such resident."))
-    if not child.is_child:
-        raise Forbidden(_("Adults join circles themselves."), code="adult")
-    return child
+    return acting_for(actor=actor, child_id=resident_id, refusals=_JOINING)
 
 
 def _activate(circle: Circle, membership: CircleMember) -> CircleMember:
