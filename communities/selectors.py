@@ -20,8 +20,15 @@ from typing_extensions import TypeIs
 
 from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_children
-from campus_social.safeguarding.selectors import Participation, child_contact
+from campus_social.identity.selectors import child_q, resident_children
+from campus_social.safeguarding.selectors import (
+    Participation,
+    acts_through_guardian,
+    child_contact,
+    child_contacts,
+    children_acted_for,
+    may_lead,
+)
 from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
 from courses import selectors as course_selectors
 from messaging.selectors import messages_sent
@@ -115,46 +122,229 @@ def member_standing(*, circle: Circle, actor: Resident, reading: bool = False) -
     )
 
 
+def circle_child_members(*, circle: Circle) -> list[Resident]:
+    """The circle's active child members, asked of the database by birth date (one query that
+    loads only the children): whom safeguarding's rule is asked about."""
+    members = circle.memberships.filter(child_q(path="resident__"), status=ACTIVE).select_related(
+        "resident"
+    )
+    return [member.resident for member in members]
+
+
+def join_needs_approval(*, circle: Circle, joiner: Resident) -> bool:
+    """Whether a request to join waits for the organisers (an invitation aside): a moderated
+    circle, and — safeguarding — an adult asking into a circle for children, even an open one.
+    ``circle_join`` and the pages both ask this."""
+    walks_in = circle.visibility == Circle.Visibility.OPEN and (
+        not circle.for_children or acts_through_guardian(resident=joiner)
+    )
+    return not walks_in
+
+
+@dataclass(frozen=True)
+class WardStanding:
+    """A child the viewer acts for (safeguarding's ``children_acted_for``) and their row in the
+    circle, if any."""
+
+    resident: Resident
+    standing: CircleMember | None
+    may_join: bool  # offered in "Join with my child": ``circle_join`` would take it
+
+    @property
+    def may_leave(self) -> bool:
+        """Taken out of the circle (a member) or the request withdrawn (``circle_leave``)."""
+        return self.standing is not None and self.standing.status in (
+            ACTIVE,
+            CircleMember.Status.REQUESTED,
+        )
+
+
+@dataclass(frozen=True)
+class MemberAbilities:
+    """What the viewer may do to one resident's row in the circle (the members page)."""
+
+    member: CircleMember
+    is_me: bool
+    may_remove: bool  # remove or ban (``circle_member_remove``)
+    may_make_moderator: bool  # ``circle_role_set`` to moderator
+    may_make_member: bool  # ``circle_role_set`` back to member
+    may_succeed: bool  # could take the organiser role from the viewer (``_hand_on``)
+    may_decide: bool  # a request the viewer may answer (``circle_request_decide``)
+    may_approve: bool  # ... and approve: the requester may take part (safeguarding)
+
+    @property
+    def changes_role(self) -> bool:
+        return self.may_make_moderator or self.may_make_member
+
+
 @dataclass(frozen=True)
 class CircleAbilities:
     """What the viewer may do in a circle, as the services decide it: the pages render these
-    flags and never re-derive them."""
+    flags and never re-derive them.  A button shown is a button the service takes."""
 
-    is_member: bool
+    circle: Circle
+    resident: Resident
+    standing: CircleMember | None  # the viewer's own row, whatever its status
+    is_member: bool  # an active member
+    reads: bool  # members, discussions, meetings, files: members, and guardians of a child member
     may_post: bool  # start or answer a discussion, share a resource
     manages: bool  # organiser or moderator
-    resident_id: int
+    organises: bool
+    may_join: bool  # join, ask to join or accept an invitation: ``circle_join`` would take it
+    join_asks: bool  # a request would wait for the organisers (``join_needs_approval``)
+    joins_through_guardian: bool  # a child: a guardian joins them
+    wards: tuple[WardStanding, ...]  # the viewer's children, in a circle for children
+    wards_join_asks: bool  # a child's request would wait for the organisers
+    child_members: tuple[Resident, ...]  # whom safeguarding's rule is asked about
+
+    @property
+    def resident_id(self) -> int:
+        return self.resident.pk
+
+    @property
+    def may_close(self) -> bool:
+        """The organiser closes an open circle (``circle_close``)."""
+        return self.organises and not self.circle.is_closed
+
+    @property
+    def may_hand_on(self) -> bool:
+        """The organiser of an open circle hands the role on, and names a successor to leave
+        (``circle_organiser_hand_on``, ``circle_leave``)."""
+        return self.organises and not self.circle.is_closed
+
+    @property
+    def may_invite(self) -> bool:
+        """Organisers and moderators of an open circle invite (``circle_invite``)."""
+        return self.manages and not self.circle.is_closed
+
+    @property
+    def joinable_wards(self) -> list[Resident]:
+        return [ward.resident for ward in self.wards if ward.may_join]
 
     def may_remove(self, author_id: int | None) -> bool:
         """One's own post, or anyone's for those who manage the circle."""
         return self.is_member and (author_id == self.resident_id or self.manages)
 
-
-def circle_abilities(*, circle: Circle, standing: CircleMember) -> CircleAbilities:
-    """The abilities of ``standing`` (from ``member_standing(..., reading=True)``; an unsaved
-    one is a guardian reading along).  ``may_post`` follows the posting services: a member, an
-    open circle, and — where children are members — the safeguarding rule (an adult's vetting
-    current today)."""
-    is_member = standing.pk is not None
-    may_post = (
-        is_member
-        and not circle.is_closed
-        and child_contact(
-            resident=standing.resident,
-            children=[
-                m.resident
-                for m in circle.memberships.filter(status=ACTIVE).select_related("resident")
-                if m.resident.is_child
-            ],
+    def on_members(self, members: Iterable[CircleMember]) -> list[MemberAbilities]:
+        """What the viewer may do to each of these rows (members and requests), in at most two
+        queries whatever their number: who could moderate or organise where children are is
+        safeguarding's ``child_contacts``."""
+        members = list(members)
+        open_circle = not self.circle.is_closed
+        levels = (
+            child_contacts(
+                residents=[member.resident for member in members],
+                children=self.child_members,
+                for_children=self.circle.for_children,
+            )
+            if self.manages and members
+            else {}
         )
-        >= Participation.POST
+
+        def could(member: CircleMember, level: Participation) -> bool:
+            return levels.get(member.resident_id, Participation.NONE) >= level
+
+        def may_lead_here(member: CircleMember) -> bool:
+            return may_lead(resident=member.resident) and could(member, Participation.MODERATE)
+
+        rows = []
+        for member in members:
+            may_decide = (
+                self.manages and open_circle and member.status == CircleMember.Status.REQUESTED
+            )
+            is_me = member.resident_id == self.resident_id
+            active_other = member.is_active and not is_me
+            below_organiser = member.role != CircleMember.Role.ORGANISER
+            organising_other = self.organises and open_circle and active_other and below_organiser
+            rows.append(
+                MemberAbilities(
+                    member=member,
+                    is_me=is_me,
+                    may_remove=self.manages
+                    and active_other
+                    and below_organiser
+                    and (self.organises or member.role == CircleMember.Role.MEMBER),
+                    may_make_moderator=organising_other
+                    and member.role == CircleMember.Role.MEMBER
+                    and may_lead_here(member),
+                    may_make_member=organising_other and member.role == CircleMember.Role.MODERATOR,
+                    may_succeed=organising_other and may_lead_here(member),
+                    may_decide=may_decide,
+                    may_approve=may_decide and could(member, Participation.POST),
+                )
+            )
+        return rows
+
+
+def circle_abilities(*, circle: Circle, actor: Resident) -> CircleAbilities:
+    """What ``actor`` may do in ``circle`` — a member, a guardian reading along, anyone who
+    may see it.  Each flag follows the service that would act: ``may_post`` the posting
+    services (a member, an open circle and, where children are members, safeguarding's rule —
+    an adult's vetting current today); ``may_join`` ``circle_join`` (the same rule for an adult
+    asking into a circle for children); the wards safeguarding's ``acting_for``."""
+    standing = circle_standing(circle=circle, resident=actor)
+    is_member = standing is not None and standing.is_active
+    children = circle_child_members(circle=circle)
+    # Asked as the services ask it: entering a circle meant for children even before any has
+    # joined (``_require_vetted_entry``); posting only where children are members.
+    contact = child_contact(resident=actor, children=children, for_children=circle.for_children)
+    posting = contact if children else child_contact(resident=actor, children=())
+    through_guardian = acts_through_guardian(resident=actor)
+    status = standing.status if standing is not None else None
+    invited = status == CircleMember.Status.INVITED
+    open_circle = not circle.is_closed
+    may_join = (
+        open_circle
+        and not through_guardian
+        and status not in (ACTIVE, CircleMember.Status.BANNED, CircleMember.Status.REQUESTED)
+        and (invited or circle.visibility != Circle.Visibility.INVITE_ONLY)
+        and contact >= Participation.POST
     )
+    wards = _wards(circle, actor) if circle.for_children else ()
     return CircleAbilities(
+        circle=circle,
+        resident=actor,
+        standing=standing,
         is_member=is_member,
-        may_post=may_post,
-        manages=is_member and standing.manages,
-        resident_id=standing.resident_id,
+        reads=is_member or _guards_a_member(circle, actor),
+        may_post=is_member and open_circle and posting >= Participation.POST,
+        manages=standing is not None and standing.manages,
+        organises=is_member
+        and standing is not None
+        and standing.role == CircleMember.Role.ORGANISER,
+        may_join=may_join,
+        join_asks=join_needs_approval(circle=circle, joiner=actor),
+        joins_through_guardian=through_guardian,
+        wards=wards,
+        wards_join_asks=any(
+            join_needs_approval(circle=circle, joiner=ward.resident) for ward in wards
+        ),
+        child_members=tuple(children),
     )
+
+
+def _wards(circle: Circle, actor: Resident) -> tuple[WardStanding, ...]:
+    """The actor's children and their rows in a circle for children.  A child joins an open or
+    moderated one (never by invitation), unless already in it, asked, or banned."""
+    children = list(children_acted_for(actor=actor))
+    if not children:
+        return ()
+    rows = {
+        member.resident_id: member
+        for member in CircleMember.objects.filter(circle=circle, resident__in=children)
+    }
+    joinable = not circle.is_closed and circle.visibility != Circle.Visibility.INVITE_ONLY
+    wards = []
+    for child in children:
+        row = rows.get(child.pk)
+        wards.append(
+            WardStanding(
+                resident=child,
+                standing=row,
+                may_join=joinable and (row is None or row.status == CircleMember.Status.LEFT),
+            )
+        )
+    return tuple(wards)
 
 
 def manager_standing(*, circle: Circle, actor: Resident) -> CircleMember:

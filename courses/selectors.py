@@ -25,6 +25,7 @@ from campus_social.audit.services import audit_record
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_children, resident_is_city_staff
+from campus_social.safeguarding.selectors import acts_through_guardian, children_acted_for
 from courses.models import (
     ACTIVE_ENROLMENT,
     Attendance,
@@ -168,7 +169,7 @@ def offering_list(
         .order_by("first_session_at", "id")
     )
     if viewer is not None and viewer.is_child:
-        offerings = offerings.filter(course__audience__in=(Audience.CHILDREN, Audience.ALL))
+        offerings = offerings.filter(course__audience__in=audiences_admitting(resident=viewer))
     if filters.category:
         offerings = offerings.filter(course__category=filters.category)
     if filters.district:
@@ -322,6 +323,15 @@ def audience_admits(*, audience: str, resident: Resident) -> bool:
     return True
 
 
+def audiences_admitting(*, resident: Resident) -> list[str]:
+    """The audiences whose courses admit the resident (``audience_admits``), for a query."""
+    return [
+        audience
+        for audience in Audience.values
+        if audience_admits(audience=audience, resident=resident)
+    ]
+
+
 @dataclass(frozen=True)
 class OfferingParticipant:
     resident: Resident
@@ -393,6 +403,7 @@ def offering_enrolment_state(
             "resident_id", flat=True
         )
     )
+    through_guardian = acts_through_guardian(resident=resident)
 
     def participant(person: Resident) -> OfferingParticipant:
         enrolment = latest.get(person.pk)
@@ -403,18 +414,20 @@ def offering_enrolment_state(
             active=active,
             position=enrolment.waitlist_position if enrolment is not None else None,
             completed=person.pk in completed_ids,
-            # A child never enrols themselves: their guardian does, from this same page.
+            # A child never enrols themselves: their guardian does, from this same page
+            # (safeguarding's ``acting_for``, which the enrolment services ask).
             may_enrol=window == "open"
             and not active
-            and not resident.is_child
+            and not through_guardian
             and audience_admits(audience=offering.course.audience, resident=person),
-            may_leave=active and window not in ("cancelled", "ended") and not resident.is_child,
+            may_leave=active and window not in ("cancelled", "ended") and not through_guardian,
         )
 
     me = participant(resident)
+    # The children the services let this viewer act for: their own, and still children.
     children = (
-        [participant(child) for child in resident_children(resident=resident)]
-        if offering.course.open_to_children and not resident.is_child
+        [participant(child) for child in children_acted_for(actor=resident)]
+        if offering.course.open_to_children
         else []
     )
     return OfferingEnrolmentState(
@@ -422,7 +435,7 @@ def offering_enrolment_state(
         ended=ended,
         places_left=places_left,
         sign_in_needed=False,
-        ask_guardian=resident.is_child
+        ask_guardian=through_guardian
         and window == "open"
         and not me.active
         and audience_admits(audience=offering.course.audience, resident=resident),

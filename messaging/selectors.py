@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campus_social.common.errors import NotFound
+from campus_social.common.errors import Forbidden, NotFound
 from campus_social.common.ids import is_id
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import child_q, resident_is_city_staff
+from campus_social.safeguarding.selectors import Participation, require_child_contact
 from messaging.models import Message, MessageEdit, MessageReport, ModerationAction, Room, RoomMember
 
 CATCH_UP_LIMIT = 500
@@ -26,7 +28,43 @@ def room_membership(*, room_id: int, resident: Resident) -> RoomMember:
     )
     if membership is None:
         raise NotFound(_("No such room."))
+    membership.resident = resident  # the one asking: no second read of them
     return membership
+
+
+def room_children(*, room: Room) -> list[Resident]:
+    """The room's children, asked of the database by birth date (one query that loads only
+    them): the safeguarding rule is asked about them at every join of a moderator and every
+    message."""
+    return list(Resident.objects.filter(child_q(), room_memberships__room=room))
+
+
+def send_refusal(*, membership: RoomMember) -> Forbidden | None:
+    """Why this member may not send in the room now, or ``None`` when they may: the one answer
+    for ``message_send`` / ``message_edit`` and for the pages that offer the message box."""
+    room = membership.room
+    if not membership.can_write:
+        return Forbidden(_("You can read this room but not write in it."))
+    if room.closed_at is not None:
+        return Forbidden(_("This room is closed."))
+    if membership.muted_until and membership.muted_until > timezone.now():
+        return Forbidden(
+            _("A moderator has muted you in this room until %(until)s.")
+            % {"until": timezone.localtime(membership.muted_until).strftime("%Y-%m-%d %H:%M")},
+            code="muted",
+        )
+    if room.kind != Room.Kind.DIRECT:
+        # Asked at every send, against today: the day a vetting record runs out, its holder
+        # stops writing where children are, whatever their role.
+        try:
+            require_child_contact(
+                resident=membership.resident,
+                children=room_children(room=room),
+                need=Participation.POST,
+            )
+        except Forbidden as refusal:
+            return refusal
+    return None
 
 
 def room_moderation(*, room_id: int, resident: Resident) -> Room:

@@ -163,8 +163,11 @@ class Resident(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        """The name others see: a child's given name only."""
-        return self.given_name if self.is_child else self.name
+        """The name others see: a child's given name only.  The rule is safeguarding's
+        (``visible_name``); imported here, not at the top, because safeguarding reads this model."""
+        from campus_social.safeguarding.selectors import visible_name
+
+        return visible_name(resident=self)
 
 
 class OrganisationRole(models.Model):

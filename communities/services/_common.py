@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from campus_social.common.errors import Conflict, Invalid, NotFound
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import child_q, resident_children, resident_is_guardian_of
-from campus_social.safeguarding.selectors import Participation, require_child_contact
+from campus_social.identity.selectors import child_q, resident_children
+from campus_social.safeguarding.selectors import Participation, acting_for, require_child_contact
 from communities.models import Circle, CircleMember
-from communities.selectors import circle_get, member_standing
+from communities.selectors import circle_child_members, circle_get, member_standing
 from messaging import services as rooms
 from messaging.selectors import room_member_ids
 from messaging.values import Entry
@@ -162,12 +162,8 @@ def _locked(circle_id: int) -> Circle:
 
 
 def _child_members(circle: Circle) -> list[Resident]:
-    """The circle's active child members, asked of the database by birth date (one query that
-    loads only the children, on every join)."""
-    members = circle.memberships.filter(
-        child_q(path="resident__"), status=CircleMember.Status.ACTIVE
-    ).select_related("resident")
-    return [m.resident for m in members]
+    """The circle's active child members (one query, on every join and post)."""
+    return circle_child_members(circle=circle)
 
 
 def _require_vetted_entry(circle: Circle, resident: Resident, need: Participation) -> None:
@@ -203,12 +199,9 @@ _GONE = (CircleMember.Status.BANNED, CircleMember.Status.LEFT)
 
 
 def _joiner_or_child(actor: Resident, resident_id: int | None) -> Resident:
-    if resident_id is None or resident_id == actor.pk:
-        return actor
-    child = Resident.objects.filter(pk=resident_id).first()
-    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
-        raise NotFound(_("No such resident."))
-    return child
+    """Who leaves or answers: the actor (a child too), or a child of theirs — safeguarding's
+    ``acting_for``."""
+    return acting_for(actor=actor, child_id=resident_id)
 
 
 def _poster(circle_id: int, actor: Resident) -> tuple[Circle, CircleMember]:

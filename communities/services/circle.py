@@ -11,7 +11,7 @@ from campus_social.common.errors import Conflict, Forbidden
 from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
 from campus_social.identity.selectors import child_q, resident_is_city_staff
-from campus_social.safeguarding.selectors import resident_is_vetted
+from campus_social.safeguarding.selectors import may_lead, resident_is_vetted
 from communities.models import Circle, CircleMember, CircleTopic, Topic
 from communities.selectors import circle_get, manager_standing
 from communities.services._common import (
@@ -95,7 +95,7 @@ def _check_children_lead(circle: Circle, organiser: Resident) -> None:
 def circle_create(*, actor: Resident, **values: Any) -> Circle:
     """A new circle, the actor its organiser.  ``values``: name, name_kana, description,
     district (its code) or district_id, visibility, topics, for_children."""
-    if actor.is_child:
+    if not may_lead(resident=actor):  # organising is for adults (safeguarding)
         raise Forbidden(_("Children join circles through a guardian."), code="guardian_required")
     clean = _clean_circle(values, partial=False)
     topics = clean.pop("topics")

@@ -11,14 +11,21 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_guardians, resident_is_guardian_of
+from campus_social.identity.selectors import resident_guardians
 from campus_social.notifications.services import (
     notification_send_many,
     notification_send_translated,
 )
-from campus_social.safeguarding.selectors import Participation, resident_is_vetted
+from campus_social.safeguarding.selectors import (
+    ActingRefusals,
+    Participation,
+    acting_for,
+    acts_through_guardian,
+    may_lead,
+    resident_is_vetted,
+)
 from communities.models import Circle, CircleMember
-from communities.selectors import circle_get, manager_standing
+from communities.selectors import circle_get, join_needs_approval, manager_standing
 from communities.services._common import (
     _GONE,
     NOTIFY,
@@ -30,22 +37,18 @@ from communities.services._common import (
     _room_leave,
 )
 
+# Who joins: the actor, or a child of theirs (safeguarding's ``acting_for``: children join only
+# through a guardian), refused in the words of circles.
+_JOINING = ActingRefusals(
+    child_alone=gettext_lazy("Children join circles through a guardian; please ask yours."),
+    adult=gettext_lazy("Adults join circles themselves."),
+    adult_code="adult",
+)
+
 
 def _joiner(actor: Resident, resident_id: int | None) -> Resident:
     """Who joins: the actor, or a child of the actor (children join only through a guardian)."""
-    if resident_id is None or resident_id == actor.pk:
-        if actor.is_child:
-            raise Forbidden(
-                _("Children join circles through a guardian; please ask yours."),
-                code="guardian_required",
-            )
-        return actor
-    child = Resident.objects.filter(pk=resident_id, is_active=True).first()
-    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
-        raise NotFound(_("No such resident."))
-    if not child.is_child:
-        raise Forbidden(_("Adults join circles themselves."), code="adult")
-    return child
+    return acting_for(actor=actor, child_id=resident_id, refusals=_JOINING)
 
 
 def _activate(circle: Circle, membership: CircleMember) -> CircleMember:
@@ -93,10 +96,7 @@ def circle_join(*, actor: Resident, circle_id: int, resident_id: int | None = No
             membership.added_by = actor
         # Safeguarding: in a circle for children, an adult comes in only when invited or
         # approved by the (vetted) organiser or a moderator, even if it is open.
-        walks_in = circle.visibility == Circle.Visibility.OPEN and (
-            joiner.is_child or not circle.for_children
-        )
-        if invited or walks_in:
+        if invited or not join_needs_approval(circle=circle, joiner=joiner):
             if membership.pk is None:
                 membership.status = CircleMember.Status.ACTIVE
                 membership.joined_at = timezone.now()
@@ -154,7 +154,7 @@ def circle_invite(*, actor: Resident, circle_id: int, resident_id: int) -> Circl
         )
         # A child answers as no one at all: an organiser typing numbers must not learn which
         # belong to children.  Children join through their guardians.
-        if invitee is None or invitee.is_child:
+        if invitee is None or acts_through_guardian(resident=invitee):
             raise NotFound(_("No such resident."))
         _require_vetted_entry(circle, invitee, Participation.POST)
         membership = CircleMember.objects.filter(circle=circle, resident=invitee).first()
@@ -346,7 +346,7 @@ def circle_role_set(
             raise NotFound(_("No such member."))
         if membership.role == CircleMember.Role.ORGANISER:
             raise Conflict(_("Hand the organiser role on instead."), code="organiser")
-        if role == CircleMember.Role.MODERATOR and membership.resident.is_child:
+        if role == CircleMember.Role.MODERATOR and not may_lead(resident=membership.resident):
             raise Forbidden(_("A child cannot moderate."), code="child_moderator")
         if role == CircleMember.Role.MODERATOR:
             _require_vetted_entry(circle, membership.resident, Participation.MODERATE)
@@ -381,7 +381,7 @@ def _hand_on(circle: Circle, organiser: CircleMember, successor_id: object) -> C
             code="successor_invalid",
             fields={"successor_id": [_("Choose another member of the circle.")]},
         )
-    if successor.resident.is_child:
+    if not may_lead(resident=successor.resident):
         raise Invalid(
             _("A child cannot organise a circle."),
             code="successor_invalid",

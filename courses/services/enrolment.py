@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from campus_social.common.errors import Conflict, Forbidden, NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_is_guardian_of
+from campus_social.safeguarding.selectors import ActingRefusals, acting_for
 from courses.models import ACTIVE_ENROLMENT, Audience, Enrolment, Offering
 from courses.selectors import audience_admits, offering_get_for_manager
 from courses.services._common import _notify, _promote_while_room, _seat_given_up, _seat_taken
@@ -40,20 +40,18 @@ def _enrollable(offering: Offering, resident: Resident, now: datetime) -> None:
     raise Forbidden(_("This course is for adults."), code="audience")
 
 
+# Who is enrolled: the actor, or a child of theirs (safeguarding's ``acting_for``), refused in
+# the words of enrolment.
+_ENROLLING = ActingRefusals(
+    child_alone=gettext_lazy("A guardian enrols children; please ask yours."),
+    adult=gettext_lazy("Adults enrol themselves."),
+    adult_code="forbidden",
+)
+
+
 def _learner(actor: Resident, resident_id: int | None) -> Resident:
     """Who is being enrolled: the actor, or a child the actor is guardian of."""
-    if resident_id is None or resident_id == actor.pk:
-        if actor.is_child:
-            raise Forbidden(
-                _("A guardian enrols children; please ask yours."), code="guardian_required"
-            )
-        return actor
-    child = Resident.objects.filter(pk=resident_id, is_active=True).first()
-    if child is None or not resident_is_guardian_of(guardian=actor, child=child):
-        raise NotFound(_("No such resident."))
-    if not child.is_child:
-        raise Forbidden(_("Adults enrol themselves."))
-    return child
+    return acting_for(actor=actor, child_id=resident_id, refusals=_ENROLLING)
 
 
 def enrolment_create(

@@ -16,6 +16,7 @@ from campus_social.identity.selectors import require_city_staff
 from campus_social.notifications.services import notification_send_translated
 from campus_social.safeguarding import services as safeguarding
 from campus_social.safeguarding.models import VettingRecord
+from campus_social.safeguarding.selectors import may_lead
 from courses.models import Lecturer
 from courses.selectors import lecturer_of
 from courses.services._common import NOTIFY, _fail, _long_text, _text
@@ -33,7 +34,7 @@ def lecturer_apply(
     photo: Any = None,
 ) -> Lecturer:
     """A resident applies to teach (again, after a decline).  City staff review it."""
-    if resident.is_child:
+    if not may_lead(resident=resident):  # teaching is for adults (safeguarding)
         raise Forbidden(_("Lecturers are adults."))
     errors: dict[str, list[str]] = {}
     fields = {

@@ -89,7 +89,7 @@ class _Place:
 def _place(request: AuthenticatedHttpRequest, circle_id: int) -> _Place:
     circle = selectors.circle_get(circle_id=circle_id, actor=request.user)
     standing = selectors.member_standing(circle=circle, actor=request.user, reading=True)
-    return _Place(circle, standing, selectors.circle_abilities(circle=circle, standing=standing))
+    return _Place(circle, standing, selectors.circle_abilities(circle=circle, actor=request.user))
 
 
 def _thread_in(request: AuthenticatedHttpRequest, place: _Place, thread_id: int) -> Thread:

@@ -11,7 +11,6 @@ events and resources have pages of their own (``activity_views``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
@@ -25,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campus_social.audit.services import audit_permission_denied
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
-from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
 from communities import responses, selectors, services
 from communities.selectors import CircleFilters
@@ -72,15 +70,6 @@ def _shown(request: HttpRequest, error: ServiceError) -> ServiceError:
     if isinstance(error, Forbidden):
         audit_permission_denied(request=request)
     return error
-
-
-def _adults_but_me(members: list[CircleMember], me: Resident) -> list[Resident]:
-    """The members who could take the organiser role from me (the service has the last word)."""
-    return [
-        member.resident
-        for member in members
-        if member.resident_id != me.pk and not member.resident.is_child
-    ]
 
 
 # --- The directory ------------------------------------------------------------------------------
@@ -193,23 +182,6 @@ def my_circles(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- A circle's page ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _ChildStanding:
-    """A guardian's child and their row in the circle, if any."""
-
-    resident: Resident
-    standing: CircleMember | None
-
-    @property
-    def is_active(self) -> bool:
-        return self.standing is not None and self.standing.is_active
-
-    @property
-    def may_join(self) -> bool:
-        """Offered in "Join with my child" (the service has the last word)."""
-        return self.standing is None or self.standing.status == Status.LEFT
-
-
 def _circle_page(
     request: AuthenticatedHttpRequest,
     circle_id: int,
@@ -218,38 +190,25 @@ def _circle_page(
     error: ServiceError | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The circle, and what the viewer may do in it: ``circle_abilities`` answers who may join
+    (themselves or a child), read, manage, close and hand on; the page renders its answers."""
     user = request.user
     circle = selectors.circle_detail(circle_id=circle_id, actor=user)
-    standing = selectors.circle_standing(circle=circle, resident=user)
-    children = (
-        [
-            _ChildStanding(child, selectors.circle_standing(circle=circle, resident=child))
-            for child in identity_selectors.resident_children(resident=user)
-        ]
-        if circle.for_children and not user.is_child
-        else []
-    )
-    active = standing is not None and standing.is_active
-    organises = active and standing is not None and standing.role == Role.ORGANISER
+    abilities = selectors.circle_abilities(circle=circle, actor=user)
     context: dict[str, Any] = {
         "circle": circle,
         "topics": [entry.get_topic_display() for entry in circle.topics.all()],
         "last_met": selectors.last_met_at(circle),
         "last_talked": selectors.last_talked_at(circle),
-        "standing": standing,
-        "active": active,
-        "organises": organises,
-        "manages": standing is not None and standing.manages,
-        "children": children,
-        "joinable_children": [row.resident for row in children if row.may_join],
-        # Members read everything; so do guardians of a child member.
-        "reads": active or any(row.is_active for row in children),
+        "abilities": abilities,
+        "standing": abilities.standing,
         "error": error,
     }
-    if organises and not circle.is_closed:
-        successors = _adults_but_me(
-            list(selectors.circle_members(circle_id=circle.pk, actor=user)), user
-        )
+    if abilities.may_hand_on:
+        members = selectors.circle_members(circle_id=circle.pk, actor=user)
+        successors = [
+            row.member.resident for row in abilities.on_members(members) if row.may_succeed
+        ]
         leave_form = SuccessorForm(
             leave_data, members=successors, label=_("Who organises the circle after you?")
         )
@@ -257,7 +216,7 @@ def _circle_page(
             leave_form.show_service_error(error, field_names=SUCCESSOR_FIELD_NAMES)
         context["leave_form"] = leave_form
         context["can_hand_on"] = bool(successors)
-    if context["reads"] and circle.room_id is not None:
+    if abilities.reads and circle.room_id is not None:
         try:
             room_membership = messaging_selectors.room_membership(
                 room_id=circle.room_id, resident=user
@@ -511,47 +470,32 @@ def _members_page(
     user = request.user
     circle = selectors.circle_get(circle_id=circle_id, actor=user)
     members = list(selectors.circle_members(circle_id=circle.pk, actor=user))
-    mine = next((member for member in members if member.resident_id == user.pk), None)
-    manages = mine is not None and mine.manages
-    organises = mine is not None and mine.role == Role.ORGANISER
-    open_circle = not circle.is_closed
-    rows = [
-        {
-            "member": member,
-            "is_me": member.resident_id == user.pk,
-            # What the buttons offer; the services decide.
-            "removable": manages
-            and member.resident_id != user.pk
-            and member.role != Role.ORGANISER
-            and (organises or member.role == Role.MEMBER),
-            "roles": organises
-            and open_circle
-            and member.role != Role.ORGANISER
-            and not member.resident.is_child,
-        }
-        for member in members
-    ]
-    pending = list(selectors.circle_pending(circle_id=circle.pk, actor=user)) if manages else []
+    # What the buttons offer is what the services would take: ``circle_abilities``.
+    abilities = selectors.circle_abilities(circle=circle, actor=user)
+    rows = abilities.on_members(members)
+    pending = (
+        abilities.on_members(selectors.circle_pending(circle_id=circle.pk, actor=user))
+        if abilities.manages
+        else []
+    )
     context: dict[str, Any] = {
         "circle": circle,
+        "abilities": abilities,
         "rows": rows,
-        "manages": manages,
-        "organises": organises,
-        "requests": [m for m in pending if m.status == Status.REQUESTED],
-        "invitations": [m for m in pending if m.status == Status.INVITED],
-        "bans": [m for m in pending if m.status == Status.BANNED],
+        "requests": [row for row in pending if row.member.status == Status.REQUESTED],
+        "invitations": [row.member for row in pending if row.member.status == Status.INVITED],
+        "bans": [row.member for row in pending if row.member.status == Status.BANNED],
         "error": error,
         "error_at": error_at,
     }
-    if manages and open_circle:
+    if abilities.may_invite:
         context["invite_form"] = invite_form or InviteForm()
-    successors = _adults_but_me(members, user) if organises and open_circle else []
+    successors = [row.member.resident for row in rows if row.may_succeed]
     if successors:
         hand_on_form = SuccessorForm(hand_on_data, members=successors)
         if hand_on_form.is_bound and hand_on_form.is_valid() and error is not None:
             hand_on_form.show_service_error(error, field_names=SUCCESSOR_FIELD_NAMES)
         context["hand_on_form"] = hand_on_form
-    context["hands_on"] = organises and open_circle
     return render(request, "frontend/circles/members.html", context, status=status)
 
 

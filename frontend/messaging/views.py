@@ -98,6 +98,10 @@ def chat_panel_context(
             reply_to = None
         send_form = MessageSendForm(room_id=room.pk, initial={"reply_to": reply_to})
     reply_to_value = send_form["reply_to"].value()
+    # The message box and reply links only where a send would be taken (muted, closed, a
+    # reader, a lapsed vetting record where children are: the reason instead).  A refused
+    # post keeps its box, so the typed text is not lost; the error summary says why.
+    refusal = None if send_form.is_bound else selectors.send_refusal(membership=membership)
     return {
         "room": room,
         "membership": membership,
@@ -106,6 +110,7 @@ def chat_panel_context(
         "reply_to": _parse_seq(str(reply_to_value)) if reply_to_value else None,
         "chat_error": error,
         "unread": selectors.unread_count(membership),
+        "send_refusal": refusal,
         # The newest page is live (chat.js appends to it); an older page stays as it is.
         "is_newest": before is None or before > room.last_seq,
         "older_before": first_seq if first_seq is not None and first_seq > 1 else None,

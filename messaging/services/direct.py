@@ -7,9 +7,9 @@ a direct room's subject — the two people — itself, so no other app makes the
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campus_social.common.errors import Forbidden, NotFound
+from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
-from campus_social.identity.selectors import resident_is_guardian_of
+from campus_social.safeguarding.selectors import require_direct_contact
 from messaging.models import Room, RoomMember
 
 
@@ -22,16 +22,7 @@ def direct_room_open(*, resident: Resident, other_id: int) -> tuple[Room, bool]:
     other = Resident.objects.filter(pk=other_id, is_active=True).first() if other_id else None
     if other is None or other.pk == resident.pk:
         raise NotFound(_("No such resident."))
-    if resident.is_child or other.is_child:
-        child, adult = (resident, other) if resident.is_child else (other, resident)
-        if resident.is_child and other.is_child:
-            raise Forbidden(_("Children cannot open direct conversations."), code="forbidden")
-        if not resident_is_guardian_of(guardian=adult, child=child):
-            if adult is resident:
-                raise NotFound(_("No such resident."))
-            raise Forbidden(
-                _("You can send direct messages only to your guardian."), code="forbidden"
-            )
+    require_direct_contact(resident=resident, other=other)
     low, high = sorted((resident.pk, other.pk))
     with transaction.atomic():
         room, created = Room.objects.get_or_create(

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campus_social.audit.services import audit_record
-from campus_social.common.errors import Forbidden, Invalid, NotFound, RateLimited
+from campus_social.common.errors import Invalid, NotFound, RateLimited
 from campus_social.common.ratelimit import rate_limit_hit
 from campus_social.common.realtime import resident_send_on_commit
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import city_staff_list
 from campus_social.notifications.services import notification_send_many
-from campus_social.safeguarding.selectors import Participation, require_child_contact
 from messaging import wire
 from messaging.models import (
     BODY_MAX_LENGTH,
@@ -34,8 +33,7 @@ from messaging.models import (
     Room,
     RoomMember,
 )
-from messaging.selectors import room_membership, room_moderation
-from messaging.services._common import _children_of
+from messaging.selectors import room_membership, room_moderation, send_refusal
 
 NOTIFY_REPORTED = "messaging.message_reported"
 
@@ -64,22 +62,9 @@ def _clean_body(body: object) -> str:
 
 def _writable_membership(room_id: int, author: Resident) -> RoomMember:
     membership = room_membership(room_id=room_id, resident=author)
-    if not membership.can_write:
-        raise Forbidden(_("You can read this room but not write in it."))
-    if membership.room.closed_at is not None:
-        raise Forbidden(_("This room is closed."))
-    if membership.muted_until and membership.muted_until > timezone.now():
-        raise Forbidden(
-            _("A moderator has muted you in this room until %(until)s.")
-            % {"until": timezone.localtime(membership.muted_until).strftime("%Y-%m-%d %H:%M")},
-            code="muted",
-        )
-    if membership.room.kind != Room.Kind.DIRECT:
-        # Asked at every send, against today: the day a vetting record runs out, its holder
-        # stops writing where children are, whatever their role.
-        require_child_contact(
-            resident=author, children=_children_of(membership.room), need=Participation.POST
-        )
+    refusal = send_refusal(membership=membership)
+    if refusal is not None:
+        raise refusal
     return membership
 
 

@@ -21,12 +21,13 @@ from campus_social.identity.models import Resident
 from campus_social.identity.selectors import child_q, resident_children, resident_guardians
 from campus_social.safeguarding.selectors import (
     Participation,
+    may_lead,
     require_child_contact,
     vetted_resident_ids,
 )
 from messaging import wire
 from messaging.models import Room, RoomMember
-from messaging.services._common import _children_of
+from messaging.selectors import room_children
 from messaging.values import Entry
 
 
@@ -78,17 +79,16 @@ def room_member_add(*, room: Room, resident: Resident, role: str = RoomMember.Ro
     with transaction.atomic():
         if role == RoomMember.Role.MODERATOR and room.kind != Room.Kind.DIRECT:
             require_child_contact(
-                resident=resident, children=_children_of(room), need=Participation.MODERATE
+                resident=resident, children=room_children(room=room), need=Participation.MODERATE
             )
-        if resident.is_child:
-            if role == RoomMember.Role.MODERATOR:
-                raise Invalid(_("A child cannot moderate a room."), code="child_moderator")
-            if (
-                room.kind != Room.Kind.DIRECT
-                and not RoomMember.objects.filter(room=room, resident=resident).exists()
-                and not _has_vetted_moderator(room)
-            ):
-                return Entry.AWAITS_MODERATOR
+        if role == RoomMember.Role.MODERATOR and not may_lead(resident=resident):
+            raise Invalid(_("A child cannot moderate a room."), code="child_moderator")
+        if resident.is_child and (
+            room.kind != Room.Kind.DIRECT
+            and not RoomMember.objects.filter(room=room, resident=resident).exists()
+            and not _has_vetted_moderator(room)
+        ):
+            return Entry.AWAITS_MODERATOR
         membership, created = RoomMember.objects.get_or_create(
             room=room, resident=resident, defaults={"role": role, "last_read_seq": 0}
         )

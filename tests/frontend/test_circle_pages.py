@@ -19,6 +19,7 @@ from campus_social.audit.models import AuditEvent
 from communities import services
 from communities.models import Circle, CircleEvent, CircleMember
 from messaging.models import RoomMember
+from tests.communities.builders import expire_vetting
 from tests.communities.factories import add_member, make_circle, organiser_of
 from tests.courses.factories import LecturerFactory, OfferingFactory, VettingRecordFactory
 from tests.factories import (
@@ -26,6 +27,7 @@ from tests.factories import (
     DistrictFactory,
     GuardianLinkFactory,
     ResidentFactory,
+    years_ago,
 )
 
 pytestmark = pytest.mark.django_db
@@ -523,7 +525,8 @@ def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro, si
     client = signed_in_page(taro)
     page = _page(client.get(_url("frontend:circle", kids_circle)))
     assert "an adult may ask to join only with a current vetting check" in page
-    assert "Ask to join" in page
+    # Without a vetting record the service would refuse: no button is offered (circle_abilities).
+    assert "Ask to join" not in page
 
     refused = client.post(_url("frontend:circle-join", kids_circle))
     assert refused.status_code == 403
@@ -531,6 +534,7 @@ def test_an_adult_asks_to_join_an_open_circle_for_children(kids_circle, taro, si
     assert _standing(kids_circle, taro) is None
 
     _vetted(taro)
+    assert "Ask to join" in _page(client.get(_url("frontend:circle", kids_circle)))
     client.post(_url("frontend:circle-join", kids_circle))
 
     assert _standing(kids_circle, taro).status == Status.REQUESTED
@@ -589,6 +593,107 @@ def test_a_child_cannot_join_by_themselves(kids_circle, family, signed_in_page):
     response = client.post(_url("frontend:circle-join", kids_circle))
     assert response.status_code == 403
     assert _standing(kids_circle, child) is None
+
+
+def test_a_child_is_offered_neither_to_start_a_circle_nor_to_teach(family, signed_in_page):
+    guardian, child = family
+    start = reverse("frontend:circle-new")
+    teach = f'href="{reverse("frontend:teach")}"'
+    for name in ("frontend:circles", "frontend:my-circles"):
+        assert start in _page(signed_in_page(guardian).get(reverse(name)))
+        assert start not in _page(signed_in_page(child).get(reverse(name)))
+    assert teach in _page(signed_in_page(guardian).get(reverse("frontend:circles")))
+    assert teach not in _page(signed_in_page(child).get(reverse("frontend:circles")))
+
+
+def test_a_guardian_is_not_offered_a_ward_who_grew_up(kids_circle, family, signed_in_page):
+    guardian, child = family
+    grown = ChildFactory(name="田中 たかし", given_name="たかし")
+    GuardianLinkFactory(guardian=guardian, child=grown)
+    grown.birth_date = years_ago(19)  # the link stays, the childhood does not
+    grown.save(update_fields=["birth_date"])
+
+    page = _page(signed_in_page(guardian).get(_url("frontend:circle", kids_circle)))
+
+    assert f'name="resident" value="{child.pk}"' in page
+    assert f'name="resident" value="{grown.pk}"' not in page
+
+
+def _make_moderator_button(name: str) -> str:
+    return f'Make moderator<span class="visually-hidden"> {name}</span>'
+
+
+def test_roles_and_the_organisers_role_are_offered_only_to_whom_the_rule_lets_lead(
+    kids_circle, family, taro, jiro, signed_in_page
+):
+    guardian, child = family
+    services.circle_join(actor=guardian, circle_id=kids_circle.pk, resident_id=child.pk)
+    add_member(kids_circle, _vetted(taro))
+    add_member(kids_circle, _vetted(jiro))
+    expire_vetting(jiro)
+    client = signed_in_page(organiser_of(kids_circle))
+
+    page = _page(client.get(_url("frontend:circle-members", kids_circle)))
+    circle_page = _page(client.get(_url("frontend:circle", kids_circle)))
+
+    assert _make_moderator_button("佐藤 太郎") in page
+    assert _make_moderator_button("鈴木 次郎") not in page  # their vetting ran out
+    assert _make_moderator_button("ゆき") not in page  # a child
+    for successors in (page, circle_page):
+        assert f'<option value="{taro.pk}">佐藤 太郎</option>' in successors
+        assert f'<option value="{jiro.pk}">' not in successors
+        assert f'<option value="{child.pk}">' not in successors
+    refused = client.post(
+        _url("frontend:circle-role-set", kids_circle, resident_id=jiro.pk), {"role": "moderator"}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_request_whose_askers_vetting_ran_out_may_be_declined_not_approved(
+    kids_circle, taro, signed_in_page
+):
+    services.circle_join(actor=_vetted(taro), circle_id=kids_circle.pk)
+    expire_vetting(taro)
+
+    page = _page(
+        signed_in_page(organiser_of(kids_circle)).get(_url("frontend:circle-members", kids_circle))
+    )
+
+    assert 'Approve<span class="visually-hidden"> 佐藤 太郎</span>' not in page
+    assert 'Decline<span class="visually-hidden"> 佐藤 太郎</span>' in page
+    assert "an adult takes part only with a current vetting record" in page
+
+
+def test_a_plain_member_sees_no_controls_over_others_on_the_members_page(
+    circle, taro, jiro, signed_in_page
+):
+    add_member(circle, taro)
+    add_member(circle, jiro)
+
+    page = _page(signed_in_page(taro).get(_url("frontend:circle-members", circle)))
+
+    for control in ("Make moderator", "Remove", "Ban", "Asking to join", "Hand on the"):
+        assert control not in page
+
+
+def test_the_members_page_counts_the_same_queries_for_more_members(
+    kids_circle, family, signed_in_page
+):
+    """Guards the N+1 of what the organiser may do to each member (vetting, guardianship)."""
+    guardian, child = family
+    services.circle_join(actor=guardian, circle_id=kids_circle.pk, resident_id=child.pk)
+    client = signed_in_page(organiser_of(kids_circle))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_url("frontend:circle-members", kids_circle)).status_code == 200
+        return len(captured)
+
+    add_member(kids_circle, _vetted(ResidentFactory()))
+    few = queries()
+    for _ in range(6):
+        add_member(kids_circle, _vetted(ResidentFactory()))
+    assert queries() == few
 
 
 # --- Editing, the picture, closing ------------------------------------------------------------

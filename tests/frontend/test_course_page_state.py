@@ -12,7 +12,7 @@ from django.utils import timezone
 from courses import services
 from courses.models import Attendance, Audience, Offering, Session
 from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
-from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory
+from tests.factories import ChildFactory, GuardianLinkFactory, ResidentFactory, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,22 @@ def test_a_guardian_sees_only_the_childs_button_on_a_childrens_course(signed_in_
 
     assert page.count(f'action="{_url(offering, "frontend:offering-enrol")}"') == 1
     assert f'name="resident" value="{child.pk}"' in page
+
+
+def test_a_guardian_is_not_offered_to_enrol_a_ward_who_grew_up(signed_in_page):
+    guardian = ResidentFactory(language="en")
+    child = ChildFactory(given_name="ゆき")
+    grown = ResidentFactory(given_name="たかし", birth_date=years_ago(19))
+    for ward in (child, grown):
+        GuardianLinkFactory(guardian=guardian, child=ward)
+    offering = OfferingFactory(course=CourseFactory(audience=Audience.ALL))
+
+    page = _page(signed_in_page(guardian).get(_url(offering)))
+
+    # The service would answer "Adults enrol themselves.": safeguarding's ``acting_for``.
+    assert f'name="resident" value="{child.pk}"' in page
+    assert f'name="resident" value="{grown.pk}"' not in page
+    assert "たかし" not in page
 
 
 def test_a_non_senior_is_not_offered_the_waiting_list_of_a_seniors_course(signed_in_page):

@@ -409,3 +409,42 @@ def test_the_room_list_links_moderators_to_their_queue(circle, hanako, signed_in
     queue = reverse("frontend:message-moderation")
     assert queue in signed_in_page(moderator).get(reverse("frontend:messages")).content.decode()
     assert queue not in signed_in_page(hanako).get(reverse("frontend:messages")).content.decode()
+
+
+def test_a_muted_member_is_told_why_instead_of_offered_the_box(
+    circle, hanako, taro, signed_in_page
+):
+    moderator = _resident("司会 者")
+    services.room_member_add(room=circle, resident=moderator, role=RoomMember.Role.MODERATOR)
+    _say(circle, hanako, "Hello all")
+    services.member_mute(
+        room_id=circle.pk, moderator=moderator, resident_id=taro.pk, minutes=30, reason="Rude"
+    )
+
+    page = signed_in_page(taro).get(_room_url(circle)).content.decode()
+
+    assert "A moderator has muted you in this room until" in page
+    assert 'data-send-refusal="muted"' in page
+    assert 'name="body"' not in page
+    assert "?reply_to=" not in page
+    # The others still have the box.
+    assert 'name="body"' in signed_in_page(hanako).get(_room_url(circle)).content.decode()
+
+
+def test_an_adult_whose_vetting_lapsed_is_told_why_where_children_are(signed_in_page):
+    coordinator = _resident("先生 一郎")
+    VettingRecordFactory(resident=coordinator)
+    helper = _resident("手伝 二郎")
+    record = VettingRecordFactory(resident=helper)
+    room = services.room_create(kind="program", subject_key="program:2", title="Clay for kids")
+    services.room_member_add(room=room, resident=coordinator, role=RoomMember.Role.MODERATOR)
+    services.room_member_add(room=room, resident=helper)
+    services.room_member_add(room=room, resident=ChildFactory(language="en"))
+    record.expires_on = timezone.localdate() - timedelta(days=1)
+    record.save(update_fields=["expires_on"])
+
+    page = signed_in_page(helper).get(_room_url(room)).content.decode()
+
+    assert 'data-send-refusal="vetting_required"' in page
+    assert "current vetting record" in page
+    assert 'name="body"' not in page
