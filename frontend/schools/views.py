@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
-from campus_social.common.errors import ServiceError
+from campus_social.common.errors import Conflict, ServiceError
 from campus_social.identity import selectors, services
 from frontend.decorators import resident_page
 from frontend.forms import PageForm
@@ -145,9 +145,15 @@ def pupil_guardian_link(
 
 
 def _decide(request: AuthenticatedHttpRequest, request_id: int, *, confirm: bool) -> HttpResponse:
-    link_request = services.guardian_link_request_decide(
-        actor=request.user, request_id=request_id, confirm=confirm
-    )
+    try:
+        link_request = services.guardian_link_request_decide(
+            actor=request.user, request_id=request_id, confirm=confirm
+        )
+    except Conflict as error:
+        # Answered already (by another coordinator, or a second click), or the child has left
+        # the school: say so on the pupils page.
+        _refused(request, error)
+        return redirect("frontend:schools")
     messages.success(
         request,
         _("The guardian is linked and has been told.")

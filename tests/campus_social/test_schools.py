@@ -400,3 +400,19 @@ def test_asking_when_linked_already_or_twice_is_a_conflict(coordinator, school, 
         ask(guardian, school, child)
 
     assert (already.value.code, twice.value.code) == ("already_linked", "requested")
+
+
+def test_a_request_for_a_child_who_left_the_school_since_cannot_be_confirmed(
+    coordinator, school, child
+):
+    place(coordinator, school, child)
+    request = ask(ResidentFactory(), school, child)
+    services.school_pupil_remove(actor=coordinator, school_id=school.pk, child_id=child.pk)
+
+    with pytest.raises(Conflict) as refused:
+        services.guardian_link_request_decide(
+            actor=coordinator, request_id=request.pk, confirm=True
+        )
+
+    assert refused.value.code == "not_a_pupil"
+    assert not GuardianLink.objects.exists()

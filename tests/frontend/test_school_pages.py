@@ -95,3 +95,29 @@ def test_a_child_is_not_offered_to_link_a_child_and_a_my_number_is_never_shown_b
     assert "Link my child" not in child_page
     assert response.status_code == 400
     assert "123456789018" not in response.content.decode()
+
+
+def test_answering_a_request_twice_says_it_was_answered_already(
+    coordinator, school, signed_in_page
+):
+    child = ChildFactory()
+    services.school_pupil_add(
+        actor=coordinator,
+        school_id=school.pk,
+        child_id=child.pk,
+        birth_date=child.birth_date,
+        school_year=3,
+    )
+    request = services.guardian_link_request(
+        actor=ResidentFactory(),
+        school_id=school.pk,
+        child_number=str(child.pk),
+        birth_date=child.birth_date,
+    )
+    page = signed_in_page(coordinator)
+
+    page.post(f"/schools/guardian-requests/{request.pk}/confirm/")
+    again = page.post(f"/schools/guardian-requests/{request.pk}/decline/", follow=True)
+
+    assert "この申し込みにはすでに回答しています。" in again.content.decode()
+    assert GuardianLink.objects.filter(child=child).count() == 1

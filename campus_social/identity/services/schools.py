@@ -149,15 +149,17 @@ def school_pupil_update(
 def school_pupil_remove(*, actor: Actor, school_id: int, child_id: int) -> None:
     """The child no longer attends this school (moved away, finished).  Audited."""
     school = school_get_for_coordinator(actor=actor, school_id=school_id)
-    placement = SchoolPlacement.objects.filter(school=school, child_id=child_id).first()
+    placement = (
+        SchoolPlacement.objects.select_related("child")
+        .filter(school=school, child_id=child_id)
+        .first()
+    )
     if placement is None:
         raise NotFound(_("No such pupil at this school."))
+    child = placement.child
     placement.delete()
     audit_record(
-        actor=actor,
-        action="school.pupil_removed",
-        target=Resident(pk=child_id),
-        detail={"school": school.pk},
+        actor=actor, action="school.pupil_removed", target=child, detail={"school": school.pk}
     )
 
 
@@ -282,7 +284,7 @@ def guardian_link_request_decide(
     """The school's coordinator confirms a guardian's request (the link is made, audited) or
     declines it; the guardian is told either way.  Refusals: ``Forbidden`` ``not_a_coordinator``
     (a coordinator of another school included), ``Conflict`` ``decided`` for an answered one,
-    ``NotFound`` when the child is no longer a pupil there."""
+    ``Conflict`` ``not_a_pupil`` when the child has left the school since."""
     request = (
         GuardianLinkRequest.objects.select_related("guardian", "child", "school")
         .filter(pk=request_id)
@@ -296,7 +298,12 @@ def guardian_link_request_decide(
         if locked.status != GuardianLinkRequest.Status.PENDING:
             raise Conflict(_("This request has been answered already."), code="decided")
         if confirm:
-            _pupil(school, request.child_id)
+            if not SchoolPlacement.objects.filter(
+                school=school, child_id=request.child_id
+            ).exists():
+                raise Conflict(
+                    _("This child is no longer a pupil of this school."), code="not_a_pupil"
+                )
             _link(actor=actor, guardian=request.guardian, child=request.child, school=school)
         request.status = (
             GuardianLinkRequest.Status.CONFIRMED if confirm else GuardianLinkRequest.Status.DECLINED
