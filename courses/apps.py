@@ -7,7 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
+        from campus_social.checkin.registry import checkin_handler_register
         from campus_social.notifications.kinds import register_kind
+        from courses.checkin import CourseCheckIn
         from courses.services import NOTIFY
 
         register_kind(NOTIFY["lecturer"], _("Decisions on my application to teach"))
@@ -16,3 +18,5 @@ class CoursesConfig(AppConfig):
         register_kind(NOTIFY["session"], _("Changes to sessions I attend"), email_default=True)
         register_kind(NOTIFY["cancelled"], _("Cancelled offerings"), email_default=True)
         register_kind(NOTIFY["reminder"], _("A reminder the day before a session"))
+        # A card tap at an offering's reader checks an enrolled learner in (the core's route).
+        checkin_handler_register(CourseCheckIn())

@@ -307,6 +307,13 @@ def session_running_for_reader(*, reader_id: int, now: datetime | None = None) -
     ).select_related("offering", "offering__course")
 
 
+def session_resident_enrolled(*, session: Session, resident: Resident) -> bool:
+    """Is ``resident`` enrolled (not waiting) in the offering this session belongs to?"""
+    return Enrolment.objects.filter(
+        offering_id=session.offering_id, resident=resident, status=Enrolment.Status.ENROLLED
+    ).exists()
+
+
 # --- What an offering's page shows: one answer, from the rules the services apply -------------
 
 

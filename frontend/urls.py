@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("frontend.courses.urls")),
     path("", include("frontend.circles.urls")),
     path("", include("frontend.staff.urls")),
+    path("", include("frontend.schools.urls")),
 ]

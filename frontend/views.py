@@ -135,6 +135,7 @@ def my_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sessions": sessions,
         # What an organiser types to invite me to a circle.
         "resident_number": request.user.pk,
+        "is_school_coordinator": selectors.schools_coordinated(resident=request.user).exists(),
     }
     return render(request, "frontend/my_page.html", context)
 

@@ -298,3 +298,78 @@ class ResidentSession(models.Model):
 
     def __str__(self) -> str:
         return f"session #{self.pk} of #{self.resident_id}"
+
+
+SCHOOL_YEARS = range(1, 13)  # 小1 … 高3: one school year for the twelve years of school
+
+
+class SchoolPlacement(models.Model):
+    """Which school a child attends, their school year (学年, 1–12) and class: recorded by the
+    school's coordinators or city staff.  One current placement per child; a move to another
+    school replaces it.  Only the school's coordinators, the child's guardians and the child see
+    the school and the class; others may see the grade label (``safeguarding.visible_grade``)."""
+
+    child = models.OneToOneField(
+        Resident, on_delete=models.CASCADE, related_name="school_placement"
+    )
+    school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="placements", verbose_name=_("school")
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    class_name = models.CharField(_("class"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["school_year", "class_name", "child__name_kana", "child_id"]
+        verbose_name = _("school placement")
+        verbose_name_plural = _("school placements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school_year__gte=SCHOOL_YEARS.start)
+                & Q(school_year__lt=SCHOOL_YEARS.stop),
+                name="school_year_1_to_12",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.child_id} at {self.school_id}, year {self.school_year}"
+
+
+class GuardianLinkRequest(models.Model):
+    """A guardian asks to be linked to a pupil of a school; the school's coordinator confirms
+    (which makes the ``GuardianLink``) or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the school")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    guardian = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("request to be linked as guardian")
+        verbose_name_plural = _("requests to be linked as guardian")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian", "child"],
+                condition=Q(status="pending"),
+                name="one_pending_guardian_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"guardian request #{self.pk}"

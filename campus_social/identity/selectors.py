@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,12 +13,17 @@ from campus_social.identity.models import (
     Card,
     District,
     GuardianLink,
+    GuardianLinkRequest,
     Organisation,
     OrganisationRole,
     ReaderDevice,
     Resident,
     ResidentSession,
+    SchoolPlacement,
     adult_born_on_or_before,
+)
+from campus_social.identity.values import (
+    grade_label as grade_label,  # re-exported: the display helper
 )
 
 
@@ -175,3 +180,132 @@ def card_holder(*, card_id: str) -> Resident | None:
     if card is None or card.is_locked or not card.resident.is_active:
         return None
     return card.resident
+
+
+# --- Schools: pupils, their school year, guardians the school confirms -------------------------
+
+
+def child_grade(*, child: Resident) -> int | None:
+    """The child's school year (1–12) as the school recorded it, or ``None``."""
+    return SchoolPlacement.objects.filter(child=child).values_list("school_year", flat=True).first()
+
+
+def child_grades(*, child_ids: list[int]) -> dict[int, int]:
+    """School years of many children at once (one query), for lists that show grade labels."""
+    return dict(
+        SchoolPlacement.objects.filter(child_id__in=child_ids).values_list(
+            "child_id", "school_year"
+        )
+    )
+
+
+def resident_is_school_coordinator(*, resident: object, school_id: int) -> bool:
+    return (
+        isinstance(resident, Resident)
+        and OrganisationRole.objects.filter(
+            resident=resident,
+            organisation_id=school_id,
+            organisation__kind=Organisation.Kind.SCHOOL,
+            role=OrganisationRole.Role.COORDINATOR,
+        ).exists()
+    )
+
+
+def schools_coordinated(*, resident: Resident) -> QuerySet[Organisation]:
+    """The schools whose pupils this resident looks after (coordinator role), by name."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.SCHOOL,
+        roles__resident=resident,
+        roles__role=OrganisationRole.Role.COORDINATOR,
+    ).order_by("name_kana", "name")
+
+
+def school_list() -> QuerySet[Organisation]:
+    """Every school, for a guardian choosing their child's."""
+    return organisation_list(kind=Organisation.Kind.SCHOOL)
+
+
+def school_get_for_coordinator(*, actor: Actor, school_id: int) -> Organisation:
+    """The school, for one of its coordinators or city staff; others are refused with
+    ``Forbidden`` ``not_a_coordinator`` (the list of schools is public, so this hides nothing).
+    An unknown school, or an organisation that is no school, is not found."""
+    school = Organisation.objects.filter(pk=school_id, kind=Organisation.Kind.SCHOOL).first()
+    if school is None:
+        raise NotFound(_("No such school."))
+    if not (
+        resident_is_city_staff(actor)
+        or resident_is_school_coordinator(resident=actor, school_id=school.pk)
+    ):
+        raise Forbidden(_("Only the school's coordinators may do this."), code="not_a_coordinator")
+    return school
+
+
+def school_pupils(*, actor: Actor, school_id: int) -> QuerySet[SchoolPlacement]:
+    """The school's pupils with their year, class and guardians, for its coordinators and city
+    staff, youngest years first.  Reading them is access to children's personal data: audited."""
+    school = school_get_for_coordinator(actor=actor, school_id=school_id)
+    audit_record(actor=actor, action="school.pupils_viewed", target=school)
+    return (
+        SchoolPlacement.objects.filter(school=school)
+        .select_related("child")
+        .prefetch_related(
+            Prefetch(
+                "child__guardian_links",
+                queryset=GuardianLink.objects.select_related("guardian").order_by("guardian_id"),
+            )
+        )
+        .order_by("school_year", "class_name", "child__name_kana", "child_id")
+    )
+
+
+def school_pupil_get(*, actor: Actor, school_id: int, child_id: int) -> SchoolPlacement:
+    """One pupil's placement, for the school's coordinators (a child of another school, or no
+    child, is not found)."""
+    school = school_get_for_coordinator(actor=actor, school_id=school_id)
+    placement = (
+        SchoolPlacement.objects.select_related("child", "school")
+        .filter(school=school, child_id=child_id)
+        .first()
+    )
+    if placement is None:
+        raise NotFound(_("No such pupil at this school."))
+    return placement
+
+
+def child_placement_get(*, actor: Actor, child_id: int) -> SchoolPlacement:
+    """A child's school, year and class — for the school's coordinators, the child's guardians,
+    the child, and city staff; anyone else (or no placement) is not found.  A coordinator's or
+    staff member's look is audited; the family's is not."""
+    placement = (
+        SchoolPlacement.objects.select_related("child", "school").filter(child_id=child_id).first()
+    )
+    if placement is None or not isinstance(actor, Resident | Operator):
+        raise NotFound(_("No school is recorded for this child."))
+    child = placement.child
+    if isinstance(actor, Resident) and (
+        actor.pk == child.pk or resident_is_guardian_of(guardian=actor, child=child)
+    ):
+        return placement
+    if resident_is_city_staff(actor) or resident_is_school_coordinator(
+        resident=actor, school_id=placement.school_id
+    ):
+        audit_record(actor=actor, action="school.pupil_viewed", target=child)
+        return placement
+    raise NotFound(_("No school is recorded for this child."))
+
+
+def school_guardian_requests(*, actor: Actor, school_id: int) -> QuerySet[GuardianLinkRequest]:
+    """Guardians' requests waiting for the school's answer, oldest first."""
+    school = school_get_for_coordinator(actor=actor, school_id=school_id)
+    return GuardianLinkRequest.objects.filter(
+        school=school, status=GuardianLinkRequest.Status.PENDING
+    ).select_related("guardian", "child")
+
+
+def my_guardian_requests(*, resident: Resident) -> QuerySet[GuardianLinkRequest]:
+    """The requests a guardian made, newest first, with the school's answer."""
+    return (
+        GuardianLinkRequest.objects.filter(guardian=resident)
+        .select_related("child", "school")
+        .order_by("-created_at", "-id")
+    )

@@ -5,7 +5,7 @@
 - ``acting_for``: who acts for a child (enrolling, joining, leaving, answering for them);
 - ``acts_through_guardian`` and ``may_lead``: what a child does only through a guardian, and
   the roles over others that only an adult takes;
-- ``visible_name``: what others see of a child.
+- ``visible_name`` and ``visible_grade``: what others see of a child.
 
 Courses, circles, messaging and the pages ask these, so that each question about children has
 one answer everywhere.  The README lists every rule and its callers.
@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import GuardianLink, Resident
-from campus_social.identity.selectors import child_q, resident_children, resident_is_guardian_of
+from campus_social.identity.selectors import (
+    child_grade,
+    child_grades,
+    child_q,
+    resident_children,
+    resident_is_guardian_of,
+)
+from campus_social.identity.values import grade_label
 from campus_social.safeguarding.models import VettingRecord
 
 
@@ -270,3 +277,21 @@ def visible_name(*, resident: Resident) -> str:
     this.  (Nor is a child's presence or whereabouts shown to anyone: nothing in the product
     shows either today, and a feature that would must ask here first.)"""
     return resident.given_name if resident.is_child else resident.name
+
+
+def visible_grade(*, resident: Resident) -> str:
+    """What others may see beside a child's given name: the grade label (小3, "Grade 3") and
+    nothing else of the school — never the school, the class, the district or the guardians,
+    which only the school's coordinators, the guardians and the child see
+    (``identity.selectors.child_placement_get``).  Empty for an adult or a child with no school
+    year recorded."""
+    if not resident.is_child:
+        return ""
+    return grade_label(child_grade(child=resident))
+
+
+def visible_grades(*, residents: Iterable[Resident]) -> dict[int, str]:
+    """``visible_grade`` for many residents in one query (lists of names), by resident id."""
+    children = [resident for resident in residents if resident.is_child]
+    grades = child_grades(child_ids=[child.pk for child in children])
+    return {child.pk: grade_label(grades.get(child.pk)) for child in children}

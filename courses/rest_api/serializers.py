@@ -199,10 +199,6 @@ class SurveyInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CardTapInput(serializers.Serializer):
-    card_id = serializers.CharField(max_length=200, trim_whitespace=False)
-
-
 # --- Output ---------------------------------------------------------------------------------
 
 
@@ -449,14 +445,6 @@ class AttendanceOutput(serializers.Serializer):
     session = serializers.IntegerField()
     resident = serializers.IntegerField()
     present = serializers.BooleanField()
-
-
-class CardTapOutput(serializers.Serializer):
-    """All a reader learns: where the tap counted, and whom to greet."""
-
-    session = serializers.IntegerField(source="session_id")
-    offering = serializers.IntegerField(source="session.offering_id")
-    display_name = serializers.CharField(source="resident.display_name")
 
 
 class SurveySummaryOutput(serializers.Serializer):

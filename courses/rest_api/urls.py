@@ -83,5 +83,4 @@ urlpatterns = [
         v.StaffLecturerVettingApi.as_view(),
         name="staff-lecturer-vetting",
     ),
-    path("attendance/card/", v.CardAttendanceApi.as_view(), name="card-attendance"),
 ]

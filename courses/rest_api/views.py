@@ -1,5 +1,5 @@
-"""The courses API: finding and enrolling in offerings, teaching them, and the card readers at
-their venues.
+"""The courses API: finding and enrolling in offerings and teaching them.  A card reader's tap
+is the core's route (``campus_social.checkin``), which asks ``courses.checkin``.
 
 Another lecturer's offering, session or enrolment answers 404, as an unknown one does; drafts are
 seen only by who manages them.
@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import renderers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -23,11 +23,6 @@ from campus_social.common.api import ICalendarRenderer, Pagination
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.parsers import JSONParser
-from campus_social.identity.models import ReaderDevice
-from campus_social.identity.rest_api.authentication import (
-    IsReaderDevice,
-    ReaderDeviceAuthentication,
-)
 from campus_social.identity.rest_api.permissions import IsCityStaff
 from courses import selectors, services
 from courses.models import Lecturer
@@ -421,40 +416,6 @@ class OfferingCompletionListApi(APIView):
             offering_id=offering_id, actor=request.user
         )
         return Response({"offering": offering_id, "completed": len(completions)})
-
-
-# --- Card readers -----------------------------------------------------------------------------
-
-
-class ReaderRequest(Request):
-    """The type of ``request`` in a view behind ``IsReaderDevice``."""
-
-    auth: ReaderDevice
-
-
-class CardAttendanceApi(APIView):
-    """A card reader at a venue posts each tap."""
-
-    authentication_classes = [ReaderDeviceAuthentication]
-    permission_classes = [IsReaderDevice]
-
-    @extend_schema(
-        request=s.CardTapInput,
-        responses={
-            201: s.CardTapOutput,
-            404: OpenApiResponse(description="``unknown_card``: not registered, or locked."),
-            409: OpenApiResponse(description="``no_session``: no session is running here."),
-        },
-    )
-    def post(self, request: ReaderRequest) -> Response:
-        """Check the card's holder in to the session running at this reader's venue
-        (``403 not_enrolled`` when they are not in it)."""
-        data = s.CardTapInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        attendance = services.attendance_by_card(
-            reader=request.auth, card_id=data.validated_data["card_id"]
-        )
-        return Response(s.CardTapOutput(attendance).data, status=status.HTTP_201_CREATED)
 
 
 # --- Calendars --------------------------------------------------------------------------------

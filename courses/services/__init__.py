@@ -12,6 +12,7 @@ package).
 from courses.services._common import NOTIFY
 from courses.services.attendance import (
     attendance_by_card,
+    attendance_record_card,
     attendance_set,
     completions_record_due,
     offering_record_completions,
@@ -40,6 +41,7 @@ from courses.services.reminders import (
 __all__ = [
     "NOTIFY",
     "attendance_by_card",
+    "attendance_record_card",
     "attendance_set",
     "calendar_feed_owner",
     "calendar_feed_renew",

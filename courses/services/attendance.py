@@ -16,6 +16,7 @@ from courses.models import Attendance, Completion, Enrolment, Offering, Session
 from courses.selectors import (
     offering_get_for_manager,
     session_attendance_open,
+    session_resident_enrolled,
     session_running_for_reader,
 )
 
@@ -54,7 +55,10 @@ def attendance_set(*, actor: Resident, session_id: int, resident_id: int, presen
 
 
 def attendance_by_card(*, reader: ReaderDevice, card_id: str) -> Attendance:
-    """A card tap at the venue checks the resident in to the session running there."""
+    """A card tap at the venue checks the resident in to the course session running there.  The
+    reader's route asks ``campus_social.checkin.services.card_check_in``, which asks every kind
+    of session (courses' through ``courses.checkin.CourseCheckIn``); this is the course-only
+    path, with the same refusals."""
     resident = card_holder(card_id=card_id)
     if resident is None:
         raise NotFound(_("This card is not registered or is locked."), code="unknown_card")
@@ -62,16 +66,20 @@ def attendance_by_card(*, reader: ReaderDevice, card_id: str) -> Attendance:
     if not sessions:
         raise Conflict(_("No session is running here now."), code="no_session")
     for session in sessions:
-        if session.offering.enrolments.filter(
-            resident=resident, status=Enrolment.Status.ENROLLED
-        ).exists():
-            attendance, _created = Attendance.objects.get_or_create(
-                session=session, resident=resident, defaults={"method": Attendance.Method.CARD}
-            )
-            return attendance
+        if session_resident_enrolled(session=session, resident=resident):
+            return attendance_record_card(session=session, resident=resident)
     raise Forbidden(
         _("This resident is not enrolled in the session running here."), code="not_enrolled"
     )
+
+
+def attendance_record_card(*, session: Session, resident: Resident) -> Attendance:
+    """Record a card tap for an enrolled resident (trusted: the caller found the session running
+    at the reader and checked the enrolment).  Tapping twice records it once."""
+    attendance, _created = Attendance.objects.get_or_create(
+        session=session, resident=resident, defaults={"method": Attendance.Method.CARD}
+    )
+    return attendance
 
 
 def offering_record_completions(

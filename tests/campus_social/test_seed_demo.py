@@ -1,12 +1,14 @@
 """``manage.py seed_demo``: the demo town, seeded once for this module, whose tests only read
 (running it twice, or in production, is in ``test_commands.py``)."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from campus_social.identity import services
 from campus_social.identity.management.commands import seed_demo
@@ -17,8 +19,9 @@ from campus_social.identity.models import (
     Organisation,
     OrganisationRole,
     Resident,
+    SchoolPlacement,
 )
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import card_holder, child_grade, resident_is_city_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +72,35 @@ def test_seed_demo_links_every_child_to_an_adult_guardian(seeded):
         assert guardians, child.login_name
         assert all(guardian.age >= 18 for guardian in guardians)
         assert set(child.roles.values_list("role", flat=True)) <= {"member"}
+
+
+def test_the_demo_schools_pupils_have_a_school_year_and_a_class_recorded_by_the_coordinator(
+    seeded,
+):
+    school = Organisation.objects.get(slug="sakuradai-elementary")
+    coordinator = card_holder(card_id="COORD001")
+    pupils = SchoolPlacement.objects.filter(school=school)
+    child = Resident.objects.get(name="佐藤 陽葵")
+
+    assert pupils.count() >= 5
+    assert all(1 <= p.school_year <= 6 and p.class_name in {"1組", "2組"} for p in pupils)
+    assert {p.recorded_by_id for p in pupils} == {coordinator.pk}
+    assert child_grade(child=child) == seed_demo.demo_school_year(
+        child.birth_date, timezone.localdate()
+    )
+
+
+@pytest.mark.parametrize(
+    ("birth", "today", "year"),
+    [
+        (date(2016, 5, 1), date(2026, 12, 7), 4),
+        (date(2016, 4, 2), date(2026, 4, 1), 4),
+        (date(2016, 4, 1), date(2026, 4, 1), 5),
+        (date(2017, 1, 10), date(2026, 3, 31), 3),
+    ],
+)
+def test_the_demo_school_year_follows_the_april_school_year(birth, today, year):
+    assert seed_demo.demo_school_year(birth, today) == year
 
 
 def test_every_persona_and_a_crowd_resident_can_sign_in_with_their_demo_card(seeded):

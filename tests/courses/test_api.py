@@ -964,6 +964,7 @@ def test_a_card_tap_at_the_venues_reader_checks_the_resident_in_and_greets_them(
     assert response.status_code == 201
     assert response.json() == {
         "session": session.pk,
+        "kind": "offering",
         "offering": offering.pk,
         "display_name": card.resident.display_name,
     }

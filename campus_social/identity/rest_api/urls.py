@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campus_social.identity.rest_api import views
+from campus_social.identity.rest_api import schools, views
 
 app_name = "identity"
 
@@ -40,4 +40,41 @@ urlpatterns = [
     ),
     path("devices/me/", views.ReaderDeviceMeApi.as_view(), name="device-me"),
     path("districts/", views.DistrictListApi.as_view(), name="districts"),
+    path("schools/", schools.SchoolListApi.as_view(), name="schools"),
+    path(
+        "schools/<id:school_id>/pupils/",
+        schools.SchoolPupilListApi.as_view(),
+        name="school-pupils",
+    ),
+    path(
+        "schools/<id:school_id>/pupils/<id:child_id>/",
+        schools.SchoolPupilApi.as_view(),
+        name="school-pupil",
+    ),
+    path(
+        "schools/<id:school_id>/pupils/<id:child_id>/guardians/",
+        schools.SchoolPupilGuardianApi.as_view(),
+        name="school-pupil-guardians",
+    ),
+    path(
+        "schools/<id:school_id>/guardian-requests/",
+        schools.SchoolGuardianRequestListApi.as_view(),
+        name="school-guardian-requests",
+    ),
+    path(
+        "guardian-requests/<id:request_id>/confirm/",
+        schools.GuardianRequestConfirmApi.as_view(),
+        name="guardian-request-confirm",
+    ),
+    path(
+        "guardian-requests/<id:request_id>/decline/",
+        schools.GuardianRequestDeclineApi.as_view(),
+        name="guardian-request-decline",
+    ),
+    path(
+        "me/guardian-requests/",
+        schools.MyGuardianRequestListApi.as_view(),
+        name="my-guardian-requests",
+    ),
+    path("children/<id:child_id>/school/", schools.ChildSchoolApi.as_view(), name="child-school"),
 ]

@@ -31,6 +31,7 @@ from campus_social.audit.services import audit_record
 from campus_social.identity.cards import card_hash, parse_card_id
 from campus_social.identity.models import (
     CHILD_UNTIL_AGE,
+    SCHOOL_YEARS,
     SENIOR_FROM_AGE,
     Card,
     District,
@@ -38,6 +39,7 @@ from campus_social.identity.models import (
     Organisation,
     OrganisationRole,
     Resident,
+    SchoolPlacement,
     age_on,
 )
 from campus_social.identity.selectors import OPERATOR
@@ -245,7 +247,7 @@ PERSONAS: list[Persona] = [
         card_id="COORD001",
         pin="4321",
         who="School coordinator, 桜台小学校",
-        try_this="My page shows the coordinator role; programs arrive later.",
+        try_this="My pupils (/schools/): record a grade and class, link a guardian, confirm requests.",
         roles=(("sakuradai-elementary", Role.COORDINATOR),),
     ),
     Persona(
@@ -456,6 +458,17 @@ def crowd_specs(today: date) -> list[ResidentSpec]:
     return specs
 
 
+def demo_school_year(birth_date: date, today: date) -> int:
+    """The school year (1–12) a child born on ``birth_date`` is in on ``today``: Japanese school
+    years start on 1 April, and children born from 2 April of one year to 1 April of the next
+    start school together the April after they turn six."""
+    academic_year = today.year if (today.month, today.day) >= (4, 1) else today.year - 1
+    cohort = (
+        birth_date.year if (birth_date.month, birth_date.day) >= (4, 2) else birth_date.year - 1
+    )
+    return academic_year - cohort - 6
+
+
 def _school_for(person: _Person) -> str:
     if person.generation != "child":
         return ""
@@ -511,6 +524,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             places_created = self._seed_places()
             created = self._seed_residents(specs, today, show_progress=show_progress)
+            self._seed_school_placements(today)
             if places_created or created:
                 audit_record(
                     actor=OPERATOR,
@@ -600,6 +614,46 @@ class Command(BaseCommand):
                 for login in spec.guardians
             )
         return len(missing)
+
+    def _seed_school_placements(self, today: date) -> int:
+        """Each demo pupil (a child with the member role at a school) gets the school year their
+        birth date gives and a class, recorded by the school's coordinator (COORD001 for
+        桜台小学校).  Pupils who have one keep it, so this also fills in a town seeded before
+        school years were stored."""
+        pupils = (
+            OrganisationRole.objects.filter(
+                role=Role.MEMBER,
+                organisation__kind=Kind.SCHOOL,
+                resident__school_placement__isnull=True,
+            )
+            .select_related("resident")
+            .order_by("resident_id")
+        )
+        # The personas are created after the crowd, so the last coordinator of a school is its
+        # persona (COORD001 at 桜台小学校) where it has one.
+        coordinators = dict(
+            OrganisationRole.objects.filter(role=Role.COORDINATOR, organisation__kind=Kind.SCHOOL)
+            .order_by("resident_id")
+            .values_list("organisation_id", "resident_id")
+        )
+        placements = []
+        for role in pupils:
+            child = role.resident
+            year = demo_school_year(child.birth_date, today) if child.birth_date else 0
+            if year not in SCHOOL_YEARS:
+                continue
+            placements.append(
+                SchoolPlacement(
+                    child=child,
+                    school_id=role.organisation_id,
+                    school_year=year,
+                    # Two classes a year, fixed by the login name so every seed agrees.
+                    class_name=f"{sum(map(ord, child.login_name)) % 2 + 1}組",
+                    recorded_by_id=coordinators.get(role.organisation_id),
+                )
+            )
+        SchoolPlacement.objects.bulk_create(placements)
+        return len(placements)
 
     def _summarise(self, specs: list[ResidentSpec], created: int) -> None:
         today = timezone.localdate()

@@ -613,3 +613,23 @@ def reader_device_authenticate(*, key: str) -> ReaderDevice | None:
     ReaderDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
     device.last_seen_at = now
     return device
+
+
+# --- Schools (a package section of its own, re-exported) ------------------------------------
+
+from campus_social.identity.services.schools import (  # noqa: E402  (its own section)
+    guardian_link_request as guardian_link_request,
+)
+from campus_social.identity.services.schools import (  # noqa: E402
+    guardian_link_request_decide as guardian_link_request_decide,
+)
+from campus_social.identity.services.schools import (  # noqa: E402
+    school_guardian_link as school_guardian_link,
+)
+from campus_social.identity.services.schools import school_pupil_add as school_pupil_add  # noqa: E402
+from campus_social.identity.services.schools import (  # noqa: E402
+    school_pupil_remove as school_pupil_remove,
+)
+from campus_social.identity.services.schools import (  # noqa: E402
+    school_pupil_update as school_pupil_update,
+)
