@@ -35,6 +35,7 @@ from communities.models.programs import (
     ProgramConsent,
     ProgramSession,
     ProgramVolunteer,
+    SessionAttendance,
     VolunteerOffer,
 )
 from communities.values import ProgramStatus, VolunteerStatus
@@ -175,7 +176,7 @@ def volunteering_of(*, resident: Resident) -> QuerySet[ProgramVolunteer]:
     """The senior's invitations and programs, newest first: the senior's page."""
     return (
         ProgramVolunteer.objects.filter(resident=resident)
-        .select_related("program", "program__school")
+        .select_related("program", "program__school", "program__district")
         .order_by("-invited_at", "-id")
     )
 
@@ -362,14 +363,14 @@ def guardian_child_programs(*, actor: Resident) -> list[ChildProgram]:
     children = {child.pk: child for child in resident_children(resident=actor)}
     consents = list(
         ProgramConsent.objects.filter(child_id__in=children)
-        .select_related("program", "program__school")
+        .select_related("child", "program", "program__school", "program__district")
         .order_by("-given_at", "-id")
     )
     places = {
         (place.program_id, place.child_id): place
         for place in ProgramChild.objects.filter(
             child_id__in=children, left_at__isnull=True
-        ).select_related("program", "program__school")
+        ).select_related("program", "program__school", "program__district")
     }
     seen: set[tuple[int, int]] = set()
     rows: list[ChildProgram] = []
@@ -397,3 +398,11 @@ def guardian_child_programs(*, actor: Resident) -> list[ChildProgram]:
                 )
             )
     return rows
+
+
+def session_attendance(*, session_id: object, actor: Resident) -> QuerySet[SessionAttendance]:
+    """The attendance recorded for a session, for the program's coordinators."""
+    session = session_get(session_id=session_id, actor=actor)
+    if not program_manages(program=session.program, actor=actor):
+        raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
+    return SessionAttendance.objects.filter(session=session).order_by("resident_id")

@@ -57,6 +57,12 @@ class ProgramStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The statuses a program moves to (``POST …/status/``): a program starts as a draft.
+PROGRAM_MOVES = [
+    (value, label) for value, label in ProgramStatus.choices if value != ProgramStatus.DRAFT
+]
+
+
 class Weekday(models.TextChoices):
     MON = "mon", _("Monday")
     TUE = "tue", _("Tuesday")
@@ -71,6 +77,10 @@ class DayPart(models.TextChoices):
     MORNING = "morning", _("Morning")
     AFTERNOON = "afternoon", _("Afternoon")
     EVENING = "evening", _("Evening")
+
+
+# When a volunteer can come: a weekday and a part of the day, as ``"tue-afternoon"``.
+AVAILABILITY_SLOTS = [f"{day}-{part}" for day in Weekday.values for part in DayPart.values]
 
 
 class VolunteerStatus(models.TextChoices):

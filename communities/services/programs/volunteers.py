@@ -34,10 +34,10 @@ from communities.services.programs._common import (
     _room_of,
 )
 from communities.text_checks import fail, text
-from communities.values import DayPart, ProgramStatus, Topic, VolunteerStatus, Weekday
+from communities.values import AVAILABILITY_SLOTS, ProgramStatus, Topic, VolunteerStatus
 from messaging import services as rooms
 
-SLOTS = frozenset(f"{day}-{part}" for day in Weekday.values for part in DayPart.values)
+SLOTS = frozenset(AVAILABILITY_SLOTS)
 _OPEN = (ProgramStatus.DRAFT, ProgramStatus.PUBLISHED)
 
 
