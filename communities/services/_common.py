@@ -1,5 +1,5 @@
-"""Helpers shared by several areas of ``communities.services``: the notification kinds, text
-checks, the circle's chat room and its membership, locking a circle, the safeguarding checks on
+"""Helpers shared by the circle areas of ``communities.services``: the notification kinds, text
+checks (from ``communities.text_checks``, which the programs share), the circle's chat room and its membership, locking a circle, the safeguarding checks on
 entering and posting, and the author and joiner checks.  Private to the package.
 """
 
