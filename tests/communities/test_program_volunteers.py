@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campus_social.audit.models import AuditEvent
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
@@ -93,7 +94,7 @@ def test_matches_are_ranked_by_theme_district_time_and_vetting_with_reasons():
     assert matches[0].score == 3 + 2 + 1 + 2
     assert len(matches[0].reasons) == 4
     assert matches[1].vetted is False
-    assert "vetting" in matches[1].reasons[-1]
+    assert matches[1].reasons[-1] == _("No current vetting record: cannot take part until vetted.")
 
 
 def test_only_coordinators_see_matches():
@@ -104,11 +105,11 @@ def test_only_coordinators_see_matches():
 
 def test_matching_asks_a_fixed_number_of_queries(django_assert_num_queries):
     running = running_program()
-    for _ in range(2):
+    for _offer in range(2):
         senior_with_offer(district_ids=[DistrictFactory().pk])
     with django_assert_num_queries(6):
         selectors.volunteer_matches(program=running.program, actor=running.coordinator)
-    for _ in range(6):
+    for _offer in range(6):
         senior_with_offer(district_ids=[DistrictFactory().pk])
     with django_assert_num_queries(6):
         selectors.volunteer_matches(program=running.program, actor=running.coordinator)
@@ -211,7 +212,9 @@ def test_the_coordinator_takes_a_volunteer_off_who_leaves_the_room_and_is_told()
 
     assert ProgramVolunteer.objects.get().status == ProgramVolunteer.Status.REMOVED
     assert not RoomMember.objects.filter(resident=senior).exists()
-    assert Notification.objects.filter(resident=senior, title__contains="no longer").exists()
+    told = Notification.objects.filter(resident=senior, kind="communities.programs")
+    assert told.count() == 2  # invited, then taken off
+    assert running.program.title in told.first().title
 
 
 def test_the_daily_vetting_expiry_takes_a_volunteer_off_the_program_with_a_notice():
