@@ -11,7 +11,7 @@ from rest_framework import serializers
 from campus_social.common.api import BooleanField
 from campus_social.common.ids import IdField
 from campus_social.common.text import TextField, lazy_message
-from communities.models import ProgramSession, ProgramVolunteer, VolunteerOffer
+from communities.models import ProgramSession, ProgramVolunteer, SessionPhoto, VolunteerOffer
 from communities.values import (
     AVAILABILITY_SLOTS,
     GRADE_HIGHEST,
@@ -260,3 +260,26 @@ class ProgramReflectionOutput(serializers.Serializer):
     author_id = serializers.IntegerField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class ProgramPhotoInput(serializers.Serializer):
+    # Empty files reach the picture check, which answers with its own code.
+    file = serializers.FileField(allow_empty_file=True, help_text="A JPEG, PNG, WebP or GIF.")
+    child_ids = serializers.RegexField(
+        r"^([1-9][0-9]{0,9}(,[1-9][0-9]{0,9}){0,49})?$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The children shown, as comma-separated ids (``12,15``); each needs a current "
+        "consent that allows photos.",
+    )
+
+
+class ProgramPhotoOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    session_id = serializers.IntegerField()
+    child_ids = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_child_ids(self, photo: SessionPhoto) -> list[int]:
+        return sorted(tag.child_id for tag in photo.tags.all())

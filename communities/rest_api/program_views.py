@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -321,3 +322,31 @@ class SessionReflectionApi(APIView):
             child_id=data.validated_data.get("child_id"),
         )
         return Response(s.ProgramReflectionOutput(reflection).data)
+
+
+class SessionPhotoListApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=s.ProgramPhotoInput, responses={201: s.ProgramPhotoOutput})
+    def post(self, request: AuthenticatedRequest, session_id: int) -> Response:
+        """A photo of the session (its coordinators), re-encoded without EXIF or GPS, tagged
+        with the children shown.  403 ``photo_not_allowed`` (audited, nothing stored) if any of
+        them lacks a current consent that allows photos."""
+        data = s.ProgramPhotoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data["child_ids"]
+        photo = services.photo_add(
+            actor=request.user,
+            session_id=session_id,
+            upload=data.validated_data["file"],
+            child_ids=[int(pk) for pk in given.split(",")] if given else [],
+        )
+        return Response(s.ProgramPhotoOutput(photo).data, status=status.HTTP_201_CREATED)
+
+
+class SessionPhotoApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: AuthenticatedRequest, photo_id: int) -> Response:
+        """Remove a photo (its coordinators); the file goes after the commit."""
+        services.photo_remove(actor=request.user, photo_id=photo_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -83,4 +83,6 @@ urlpatterns = [
     path(SESSION + "cancel/", pv.SessionCancelApi.as_view(), name="program-session-cancel"),
     path(SESSION + "attendance/", pv.SessionAttendanceApi.as_view(), name="program-attendance"),
     path(SESSION + "reflection/", pv.SessionReflectionApi.as_view(), name="program-reflection"),
+    path(SESSION + "photos/", pv.SessionPhotoListApi.as_view(), name="program-photos"),
+    path("program-photos/<id:photo_id>/", pv.SessionPhotoApi.as_view(), name="program-photo"),
 ]

@@ -5,13 +5,15 @@ name and school year only."""
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campus_social.audit.models import AuditEvent
 from communities import services
-from communities.models import ProgramChild, ProgramConsent, VolunteerOffer
+from communities.models import ProgramChild, ProgramConsent, SessionPhoto, VolunteerOffer
+from tests.communities.builders import jpeg_with_gps
 from tests.communities.program_builders import (
     consented_child,
     coordinator_of,
@@ -68,6 +70,8 @@ def url(running, rest: str = "") -> str:
         ("get", SESSION + "attendance/"),
         ("post", SESSION + "attendance/"),
         ("post", SESSION + "reflection/"),
+        ("post", SESSION + "photos/"),
+        ("delete", "/api/v1/program-photos/1/"),
     ],
 )
 def test_every_program_route_refuses_the_anonymous(client, method, path):
@@ -248,6 +252,59 @@ def test_attendance_and_a_reflection_through_the_api(signed_in):
     assert listed.json() == [marked.json()]
     assert written.status_code == 200
     assert written.json()["text"] == "たのしかった"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_the_coordinator_adds_a_tagged_photo_and_one_of_a_refused_child_is_refused(
+    signed_in, media
+):
+    running = running_program()
+    allowed = consented_child(running, photos=True)
+    refused = consented_child(running, photos=False)
+    api = signed_in(running.coordinator)
+    path = f"/api/v1/program-sessions/{running.session.pk}/photos/"
+
+    added = api.post(
+        path,
+        {"file": SimpleUploadedFile("a.jpg", jpeg_with_gps()), "child_ids": f"{allowed.child_id}"},
+        format="multipart",
+    )
+    refusal = api.post(
+        path,
+        {
+            "file": SimpleUploadedFile("b.jpg", jpeg_with_gps()),
+            "child_ids": f"{allowed.child_id},{refused.child_id}",
+        },
+        format="multipart",
+    )
+
+    assert added.status_code == 201, added.json()
+    assert added.json()["child_ids"] == [allowed.child_id]
+    assert refusal.status_code == 403
+    assert refusal.json()["code"] == "photo_not_allowed"
+    assert SessionPhoto.objects.count() == 1
+
+
+def test_a_photo_is_removed_by_the_coordinator_only(signed_in, media):
+    running = running_program()
+    link = consented_child(running, photos=True)
+    photo = services.photo_add(
+        actor=running.coordinator,
+        session_id=running.session.pk,
+        upload=SimpleUploadedFile("a.jpg", jpeg_with_gps()),
+        child_ids=[link.child_id],
+    )
+    path = f"/api/v1/program-photos/{photo.pk}/"
+
+    assert signed_in(ChildFactory()).delete(path).status_code == 404
+    assert signed_in(link.guardian).delete(path).status_code == 403
+    assert signed_in(running.coordinator).delete(path).status_code == 204
+    assert not SessionPhoto.objects.exists()
 
 
 # --- Lists ask a fixed number of queries -------------------------------------------------------
