@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "CircleMemberStatusEnum": "communities.models.CircleMember.Status",
         "CircleMemberRoleEnum": "communities.models.CircleMember.Role",
         "RsvpAnswerEnum": "communities.models.Rsvp.Answer",
+        "ProgramStatusEnum": "communities.values.ProgramStatus",
+        "ProgramMoveEnum": "communities.values.PROGRAM_MOVES",
+        "VolunteerStatusEnum": "communities.values.VolunteerStatus",
         # Circle topics are the course categories: one name for both.
         "CategoryEnum": "courses.models.Category",
     },

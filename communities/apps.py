@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,12 +11,18 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from campus_social.notifications.kinds import register_kind
-        from communities.services import NOTIFY
+        from campus_social.safeguarding import events as safeguarding_events
+        from communities.services import NOTIFY, NOTIFY_PROGRAMS
         from courses import events
 
         register_kind(NOTIFY["membership"], _("My circles: invitations and membership"))
         register_kind(NOTIFY["requests"], _("Requests to join circles I organise"))
         register_kind(NOTIFY["events"], _("Meetings of my circles"), email_default=True)
+        register_kind(
+            NOTIFY_PROGRAMS,
+            _("My programs: invitations, consent and volunteers"),
+            email_default=True,
+        )
 
         # The cohort of a course offering finds itself in a circle (docs/architecture.md: a lower
         # app's domain events, heard here).  dispatch_uid: ready() may run more than once.
@@ -23,6 +30,11 @@ class CommunitiesConfig(AppConfig):
         events.enrolment_confirmed.connect(_enrolment_confirmed, dispatch_uid="circles.seated")
         events.enrolment_withdrawn.connect(_enrolment_withdrawn, dispatch_uid="circles.unseated")
         events.offering_completed.connect(_offering_completed, dispatch_uid="circles.completed")
+        # A volunteer whose vetting ran out leaves the programs' coming sessions (the core's
+        # event: safeguarding names no app above it).
+        safeguarding_events.vetting_expired.connect(
+            _vetting_expired, dispatch_uid="programs.vetting_expired"
+        )
 
 
 def _offering_published(*, offering_id: int, **_kwargs: Any) -> None:
@@ -51,3 +63,9 @@ def _offering_completed(*, offering_id: int, resident_ids: list[int], **_kwargs:
     from communities.services import circle_cohort_completed
 
     circle_cohort_completed(offering_id=offering_id, resident_ids=resident_ids)
+
+
+def _vetting_expired(*, resident_id: int, today: date, **_kwargs: Any) -> None:
+    from communities.services import volunteer_vetting_expired
+
+    volunteer_vetting_expired(resident_id=resident_id, today=today)

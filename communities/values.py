@@ -42,3 +42,50 @@ class ResourceKind(models.TextChoices):
     LINK = "link", _("Link")
     DOCUMENT = "document", _("Document")
     PICTURE = "picture", _("Picture")
+
+
+# --- Intergenerational programs -----------------------------------------------------------------
+
+GRADE_LOWEST = 1
+GRADE_HIGHEST = 12  # school years 1–12 (小1 to 高3)
+
+
+class ProgramStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The statuses a program moves to (``POST …/status/``): a program starts as a draft.
+PROGRAM_MOVES = [
+    (value, label) for value, label in ProgramStatus.choices if value != ProgramStatus.DRAFT
+]
+
+
+class Weekday(models.TextChoices):
+    MON = "mon", _("Monday")
+    TUE = "tue", _("Tuesday")
+    WED = "wed", _("Wednesday")
+    THU = "thu", _("Thursday")
+    FRI = "fri", _("Friday")
+    SAT = "sat", _("Saturday")
+    SUN = "sun", _("Sunday")
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    EVENING = "evening", _("Evening")
+
+
+# When a volunteer can come: a weekday and a part of the day, as ``"tue-afternoon"``.
+AVAILABILITY_SLOTS = [f"{day}-{part}" for day in Weekday.values for part in DayPart.values]
+
+
+class VolunteerStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Taking part")
+    DECLINED = "declined", _("Declined")
+    # Taken off the program's future sessions (a vetting record ran out, or the coordinator).
+    REMOVED = "removed", _("No longer taking part")

@@ -14,6 +14,7 @@ from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import require_city_staff
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding import events
 from campus_social.safeguarding.models import VettingRecord
 
 NOTIFY_EXPIRED = "safeguarding.vetting_expired"
@@ -77,6 +78,10 @@ def vetting_expiry_notify(*, resident_id: int, today: date | None = None) -> boo
     """Tell one resident, once, that their vetting ran out: from today they no longer write in
     rooms and circles with children.  Returns whether a notice went out.
 
+    Sends ``events.vetting_expired`` with the notice, in the same transaction: an app where the
+    resident volunteers takes them off what they may no longer do (programs take a volunteer off
+    future sessions), and the notice and that change land together or not at all.
+
     The posting rule itself needs no job: ``selectors.child_contact`` asks for a record
     current on the day, so the adult stops posting the day after ``expires_on`` whether or
     not this has run.  Safe when two runs overlap (the rows are claimed under a lock).
@@ -108,4 +113,5 @@ def vetting_expiry_notify(*, resident_id: int, today: date | None = None) -> boo
             params={"day": records[0].expires_on.isoformat()},
             url="/me/notifications/",
         )
+        events.vetting_expired.send(sender=VettingRecord, resident_id=resident_id, today=today)
     return True

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from communities.rest_api import program_views as pv
 from communities.rest_api import views as v
 
 app_name = "communities"
@@ -7,6 +8,8 @@ app_name = "communities"
 CIRCLE = "circles/<id:circle_id>/"
 THREAD = CIRCLE + "threads/<id:thread_id>/"
 EVENT = CIRCLE + "events/<id:event_id>/"
+PROGRAM = "programs/<id:program_id>/"
+SESSION = "program-sessions/<id:session_id>/"
 
 urlpatterns = [
     path("circles/", v.CircleListApi.as_view(), name="circles"),
@@ -52,4 +55,34 @@ urlpatterns = [
         v.ResourceFileApi.as_view(),
         name="circle-resource-file",
     ),
+    # Intergenerational programs
+    path("programs/", pv.ProgramListApi.as_view(), name="programs"),
+    path("programs/volunteering/", pv.MyVolunteeringApi.as_view(), name="my-volunteering"),
+    path("programs/my-children/", pv.MyChildrenProgramsApi.as_view(), name="my-children-programs"),
+    path("volunteer-offer/", pv.VolunteerOfferApi.as_view(), name="volunteer-offer"),
+    path(PROGRAM, pv.ProgramApi.as_view(), name="program"),
+    path(PROGRAM + "status/", pv.ProgramStatusApi.as_view(), name="program-status"),
+    path(PROGRAM + "sessions/", pv.ProgramSessionListApi.as_view(), name="program-sessions"),
+    path(PROGRAM + "roster/", pv.ProgramRosterApi.as_view(), name="program-roster"),
+    path(PROGRAM + "matches/", pv.ProgramMatchListApi.as_view(), name="program-matches"),
+    path(PROGRAM + "volunteers/", pv.ProgramVolunteerListApi.as_view(), name="program-volunteers"),
+    path(
+        PROGRAM + "volunteers/<id:resident_id>/",
+        pv.ProgramVolunteerApi.as_view(),
+        name="program-volunteer",
+    ),
+    path(PROGRAM + "answer/", pv.ProgramAnswerApi.as_view(), name="program-answer"),
+    path(PROGRAM + "consents/", pv.ProgramConsentListApi.as_view(), name="program-consents"),
+    path(
+        PROGRAM + "consents/withdraw/",
+        pv.ProgramConsentWithdrawApi.as_view(),
+        name="program-consent-withdraw",
+    ),
+    path(PROGRAM + "children/", pv.ProgramChildListApi.as_view(), name="program-children"),
+    path(PROGRAM + "children/<id:child_id>/", pv.ProgramChildApi.as_view(), name="program-child"),
+    path(SESSION + "cancel/", pv.SessionCancelApi.as_view(), name="program-session-cancel"),
+    path(SESSION + "attendance/", pv.SessionAttendanceApi.as_view(), name="program-attendance"),
+    path(SESSION + "reflection/", pv.SessionReflectionApi.as_view(), name="program-reflection"),
+    path(SESSION + "photos/", pv.SessionPhotoListApi.as_view(), name="program-photos"),
+    path("program-photos/<id:photo_id>/", pv.SessionPhotoApi.as_view(), name="program-photo"),
 ]

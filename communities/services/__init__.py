@@ -6,6 +6,9 @@ circle exists get ``NotFound``.  The circle's chat room (``messaging``) follows 
 each change here is mirrored through ``messaging.services`` in the same transaction.
 Notifications and file clean-up run after the commit.
 
+Intergenerational programs have a sub-package of their own (``programs/``), which names no
+circle module; its verbs are re-exported here too.
+
 One module per area; callers keep ``from communities import services`` and use the names
 re-exported here.  Helpers shared by several areas live in ``_common`` (private to this
 package).
@@ -46,11 +49,37 @@ from communities.services.membership import (
     circle_role_set,
     circle_unban,
 )
+from communities.services.programs import (
+    NOTIFY_PROGRAMS,
+    attendance_record,
+    consent_give,
+    consent_withdraw,
+    photo_add,
+    photo_remove,
+    program_cancel,
+    program_child_add,
+    program_child_remove,
+    program_create,
+    program_end,
+    program_publish,
+    program_update,
+    reflection_write,
+    session_add,
+    session_cancel,
+    volunteer_answer,
+    volunteer_invite,
+    volunteer_offer_set,
+    volunteer_offer_withdraw,
+    volunteer_remove,
+    volunteer_vetting_expired,
+)
 from communities.services.resources import resource_add_file, resource_add_link, resource_remove
 
 __all__ = [
     "NOTIFY",
+    "NOTIFY_PROGRAMS",
     "ROOM_ROLE",
+    "attendance_record",
     "circle_close",
     "circle_cohort_completed",
     "circle_cohort_join",
@@ -70,9 +99,21 @@ __all__ = [
     "circle_unban",
     "circle_update",
     "cohort_offering_ids",
+    "consent_give",
+    "consent_withdraw",
     "event_cancel",
     "event_create",
     "event_update",
+    "photo_add",
+    "photo_remove",
+    "program_cancel",
+    "program_child_add",
+    "program_child_remove",
+    "program_create",
+    "program_end",
+    "program_publish",
+    "program_update",
+    "reflection_write",
     "reply_create",
     "reply_edit",
     "reply_remove",
@@ -80,7 +121,15 @@ __all__ = [
     "resource_add_link",
     "resource_remove",
     "rsvp_set",
+    "session_add",
+    "session_cancel",
     "thread_create",
     "thread_edit",
     "thread_remove",
+    "volunteer_answer",
+    "volunteer_invite",
+    "volunteer_offer_set",
+    "volunteer_offer_withdraw",
+    "volunteer_remove",
+    "volunteer_vetting_expired",
 ]

@@ -1,5 +1,5 @@
-"""Helpers shared by several areas of ``communities.services``: the notification kinds, text
-checks, the circle's chat room and its membership, locking a circle, the safeguarding checks on
+"""Helpers shared by the circle areas of ``communities.services``: the notification kinds, text
+checks (from ``communities.text_checks``, which the programs share), the circle's chat room and its membership, locking a circle, the safeguarding checks on
 entering and posting, and the author and joiner checks.  Private to the package.
 """
 
@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campus_social.common.errors import Conflict, Invalid, NotFound
-from campus_social.common.text import text_clean
+from campus_social.common.errors import Conflict, NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import child_q, resident_children
 from campus_social.safeguarding.selectors import Participation, acting_for, require_child_contact
 from communities.models import Circle, CircleMember
 from communities.selectors import circle_child_members, circle_get, member_standing
+from communities.text_checks import fail as _fail  # noqa: F401 (re-exported to the circle modules)
+from communities.text_checks import text as _text  # noqa: F401 (re-exported to the circle modules)
 from messaging import services as rooms
 from messaging.selectors import room_member_ids
 from messaging.values import Entry
@@ -34,41 +35,6 @@ ROOM_ROLE: dict[str, str] = {
     CircleMember.Role.MODERATOR: "moderator",
     CircleMember.Role.MEMBER: "member",
 }
-
-
-def _fail(errors: dict[str, list[str]], *, code: str = "invalid") -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise Invalid(first, code=code, fields=errors)
-
-
-def _text(
-    errors: dict[str, list[str]],
-    field: str,
-    value: object,
-    *,
-    limit: int,
-    required: bool = True,
-    multiline: bool = False,
-) -> str:
-    text = ""
-    if isinstance(value, str):
-        # The one text rule (campus_social.common.text): NFC, no control or bidi characters,
-        # and nothing but invisible characters counts as empty.
-        try:
-            text = text_clean(value, multiline=multiline).strip()
-        except Invalid as refusal:
-            errors.setdefault(field, []).append(refusal.message)
-            return ""
-    if value is not None and not isinstance(value, str):
-        errors.setdefault(field, []).append(_("Please enter text."))
-    elif required and not text:
-        errors.setdefault(field, []).append(_("This field is required."))
-    elif len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("At most %(limit)d characters, please.") % {"limit": limit}
-        )
-    return text
 
 
 def _open_circle(circle: Circle) -> None:

@@ -1,0 +1,417 @@
+"""Reads of intergenerational programs, each checked against the acting resident.
+
+Who sees what:
+- a published program's card (title, school, theme, description, term, venue, grades) — every
+  signed-in adult; a child sees only the programs they take part in;
+- a draft — only its coordinators and city staff; everyone else gets ``NotFound``;
+- its roster — coordinators (and city staff) see everything about each child; a volunteer, a
+  child or a guardian sees another child only by given name and school year
+  (``child_card``), and a guardian sees their own child in full;
+- volunteer matches and consents at a glance — coordinators only.
+
+Nothing here imports the circle modules.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from typing_extensions import TypeIs
+
+from campus_social.common.errors import Forbidden, NotFound
+from campus_social.identity import selectors as identity_selectors
+from campus_social.identity.models import OrganisationRole, Resident
+from campus_social.identity.selectors import resident_children, resident_is_city_staff
+from campus_social.safeguarding.selectors import (
+    resident_is_vetted,
+    vetted_resident_ids,
+    visible_name,
+)
+from communities.models.programs import (
+    Program,
+    ProgramChild,
+    ProgramConsent,
+    ProgramSession,
+    ProgramVolunteer,
+    SessionAttendance,
+    VolunteerOffer,
+)
+from communities.values import ProgramStatus, VolunteerStatus
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _is_id(value: object) -> TypeIs[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def school_coordinator(*, school_id: int, resident: object) -> bool:
+    """Whether the resident holds the school's ``coordinator`` role."""
+    if not isinstance(resident, Resident):
+        return False
+    return OrganisationRole.objects.filter(
+        resident=resident, organisation_id=school_id, role=OrganisationRole.Role.COORDINATOR
+    ).exists()
+
+
+def program_manages(*, program: Program, actor: object) -> bool:
+    """The program's coordinators and city staff manage it (sessions, invitations, children,
+    attendance, photos)."""
+    if not isinstance(actor, Resident):
+        return False
+    if program.coordinators.filter(pk=actor.pk).exists():
+        return True
+    return resident_is_city_staff(actor)
+
+
+def child_grade(*, child: Resident) -> int | None:
+    """The child's school year (1–12) as the school recorded it (``identity``), or ``None``
+    while it has recorded none: then no grade range is checked and none is shown."""
+    return identity_selectors.child_grade(child=child)
+
+
+def _takes_part(program: Program, actor: Resident) -> bool:
+    if ProgramVolunteer.objects.filter(
+        program=program,
+        resident=actor,
+        status__in=(VolunteerStatus.INVITED, VolunteerStatus.ACCEPTED),
+    ).exists():
+        return True
+    children = resident_children(resident=actor).values("pk")
+    return (
+        ProgramChild.objects.filter(program=program, left_at__isnull=True)
+        .filter(Q(child=actor) | Q(child__in=children))
+        .exists()
+        or ProgramConsent.objects.filter(
+            program=program, withdrawn_at__isnull=True, child__in=children
+        ).exists()
+    )
+
+
+def program_get(*, program_id: object, actor: Resident) -> Program:
+    """The program, if the actor may see it (see the module's docstring); else ``NotFound``."""
+    program = (
+        Program.objects.select_related("school", "district", "reader").filter(pk=program_id).first()
+        if _is_id(program_id)
+        else None
+    )
+    if program is None or not _may_see(program, actor):
+        raise NotFound(_("No such program."))
+    return program
+
+
+def _may_see(program: Program, actor: Resident) -> bool:
+    if program_manages(program=program, actor=actor):
+        return True
+    if program.status == ProgramStatus.DRAFT:
+        return False
+    if actor.is_child:
+        return ProgramChild.objects.filter(
+            program=program, child=actor, left_at__isnull=True
+        ).exists()
+    return True
+
+
+def program_get_managed(*, program_id: object, actor: Resident) -> Program:
+    """The program, for one of its coordinators (or city staff).  Outsiders who may not see it
+    get ``NotFound``; those who see it but do not manage it, ``Forbidden``."""
+    program = program_get(program_id=program_id, actor=actor)
+    if not program_manages(program=program, actor=actor):
+        raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
+    return program
+
+
+def program_list(*, actor: Resident) -> QuerySet[Program]:
+    """The programs the actor sees: published and ended ones (for adults), the ones they
+    coordinate, and — for a child — the ones they take part in."""
+    programs = Program.objects.select_related("school", "district")
+    mine = Q(coordinators=actor)
+    if actor.is_child:
+        return programs.filter(
+            Q(children__child=actor, children__left_at__isnull=True)
+            & ~Q(status=ProgramStatus.DRAFT)
+        ).distinct()
+    if resident_is_city_staff(actor):
+        return programs.all()
+    return programs.filter(mine | ~Q(status=ProgramStatus.DRAFT)).distinct()
+
+
+def programs_coordinated(*, actor: Resident) -> QuerySet[Program]:
+    """The programs the actor coordinates, for the coordinator's dashboard."""
+    return Program.objects.select_related("school", "district").filter(coordinators=actor)
+
+
+def program_sessions(*, program: Program) -> QuerySet[ProgramSession]:
+    return ProgramSession.objects.filter(program=program)
+
+
+def session_get(*, session_id: object, actor: Resident) -> ProgramSession:
+    """A session of a program the actor may see; else ``NotFound``."""
+    session = (
+        ProgramSession.objects.select_related("program").filter(pk=session_id).first()
+        if _is_id(session_id)
+        else None
+    )
+    if session is None:
+        raise NotFound(_("No such session."))
+    program_get(program_id=session.program_id, actor=actor)
+    return session
+
+
+# --- Volunteers -----------------------------------------------------------------------------------
+
+
+def volunteer_offer_current(*, resident: Resident) -> VolunteerOffer | None:
+    return (
+        VolunteerOffer.objects.filter(resident=resident, withdrawn_at__isnull=True)
+        .prefetch_related("districts")
+        .first()
+    )
+
+
+def volunteering_of(*, resident: Resident) -> QuerySet[ProgramVolunteer]:
+    """The senior's invitations and programs, newest first: the senior's page."""
+    return (
+        ProgramVolunteer.objects.filter(resident=resident)
+        .select_related("program", "program__school", "program__district")
+        .order_by("-invited_at", "-id")
+    )
+
+
+def program_volunteers(*, program: Program) -> QuerySet[ProgramVolunteer]:
+    return ProgramVolunteer.objects.filter(program=program).select_related("resident")
+
+
+def session_slots(*, sessions: list[ProgramSession]) -> set[str]:
+    """The ``"<weekday>-<part of day>"`` slots the sessions fall in (local time): morning
+    before noon, afternoon until 17:00, evening after."""
+    slots = set()
+    for session in sessions:
+        local = timezone.localtime(session.starts_at)
+        part = "morning" if local.hour < 12 else "afternoon" if local.hour < 17 else "evening"
+        slots.add(f"{_WEEKDAYS[local.weekday()]}-{part}")
+    return slots
+
+
+@dataclass
+class VolunteerMatch:
+    """One offer ranked for a program, with the reasons a coordinator reads."""
+
+    offer: VolunteerOffer
+    score: int
+    vetted: bool
+    reasons: list[str] = field(default_factory=list)
+    standing: str = ""  # the senior's status in the program, if invited already
+
+
+def volunteer_matches(*, program: Program, actor: Resident) -> list[VolunteerMatch]:
+    """Current offers ranked for the program: topic match (3), district match (2), each
+    session slot the senior is free for (1 each, up to 3), and a current vetting record (2).
+    Only coordinators ask; a fixed number of queries, however many offers there are."""
+    if not program_manages(program=program, actor=actor):
+        raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
+    today = timezone.localdate()
+    slots = session_slots(sessions=list(_upcoming(program)))
+    offers = list(
+        VolunteerOffer.objects.filter(withdrawn_at__isnull=True)
+        .select_related("resident")
+        .prefetch_related("districts")
+    )
+    vetted = vetted_resident_ids([offer.resident_id for offer in offers], on=today)
+    standings = dict(
+        ProgramVolunteer.objects.filter(program=program).values_list("resident_id", "status")
+    )
+    matches = []
+    for offer in offers:
+        reasons: list[str] = []
+        score = 0
+        if program.theme in (offer.topics or []):
+            score += 3
+            reasons.append(_("Offers this program's theme."))
+        if any(district.pk == program.district_id for district in offer.districts.all()):
+            score += 2
+            reasons.append(_("Can come to the program's district."))
+        free = slots.intersection(offer.availability or [])
+        if free:
+            score += min(len(free), 3)
+            reasons.append(_("Free at %(count)d of the sessions' times.") % {"count": len(free)})
+        is_vetted = offer.resident_id in vetted
+        if is_vetted:
+            score += 2
+            reasons.append(_("Holds a current vetting record."))
+        else:
+            reasons.append(_("No current vetting record: cannot take part until vetted."))
+        matches.append(
+            VolunteerMatch(
+                offer=offer,
+                score=score,
+                vetted=is_vetted,
+                reasons=reasons,
+                standing=standings.get(offer.resident_id, ""),
+            )
+        )
+    matches.sort(key=lambda match: (-match.score, match.offer.resident_id))
+    return matches
+
+
+def _upcoming(program: Program) -> QuerySet[ProgramSession]:
+    return ProgramSession.objects.filter(
+        program=program, cancelled_at__isnull=True, starts_at__gte=timezone.now()
+    )
+
+
+# --- Children, consent and what others see of a child --------------------------------------------
+
+
+def consent_current(*, program: Program, child: Resident) -> ProgramConsent | None:
+    return ProgramConsent.objects.filter(
+        program=program, child=child, withdrawn_at__isnull=True
+    ).first()
+
+
+def program_children(*, program: Program) -> QuerySet[ProgramChild]:
+    """The children taking part now (not those who left)."""
+    return ProgramChild.objects.filter(program=program, left_at__isnull=True).select_related(
+        "child", "child__district"
+    )
+
+
+def program_consents(*, program: Program, actor: Resident) -> QuerySet[ProgramConsent]:
+    """Every consent given for the program (current and withdrawn), for its coordinators: the
+    consent status at a glance."""
+    if not program_manages(program=program, actor=actor):
+        raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
+    return ProgramConsent.objects.filter(program=program).select_related("child", "guardian")
+
+
+def child_card(
+    *, child: Resident, viewer_sees_all: bool, grade: int | None = None
+) -> dict[str, Any]:
+    """What a viewer is shown of a child in a program.  Coordinators and the child's guardian
+    (``viewer_sees_all``) see the child's record; everyone else — volunteers, other children,
+    other guardians — sees the given name (``visible_name``) and school year (``grade``, read by
+    the caller for the whole list at once), nothing else."""
+    card: dict[str, Any] = {
+        "id": child.pk,
+        "name": visible_name(resident=child),
+        "grade": grade,
+    }
+    if viewer_sees_all:
+        card.update(
+            full_name=child.name,
+            birth_date=child.birth_date,
+            district=child.district.name if child.district is not None else "",
+        )
+    return card
+
+
+@dataclass
+class Roster:
+    children: list[dict[str, Any]]
+    volunteers: list[Resident]
+    coordinators: list[Resident]
+
+
+def program_roster(*, program: Program, actor: Resident) -> Roster:
+    """Who takes part, as the actor may see them (``child_card``), in a fixed number of
+    queries: the children, the volunteers taking part, the coordinators, and the actor's own
+    children."""
+    manages = program_manages(program=program, actor=actor)
+    own = set(resident_children(resident=actor).values_list("pk", flat=True))
+    places = list(program_children(program=program))
+    grades = identity_selectors.child_grades(child_ids=[place.child_id for place in places])
+    children = [
+        child_card(
+            child=place.child,
+            viewer_sees_all=manages or place.child_id in own,
+            grade=grades.get(place.child_id),
+        )
+        for place in places
+    ]
+    volunteers = [
+        volunteer.resident
+        for volunteer in program_volunteers(program=program).filter(status=VolunteerStatus.ACCEPTED)
+    ]
+    return Roster(
+        children=children, volunteers=volunteers, coordinators=list(program.coordinators.all())
+    )
+
+
+def session_volunteers_vetted(*, session: ProgramSession) -> list[Resident]:
+    """The volunteers who take part in the session: accepted, and vetted on its date."""
+    accepted = list(
+        ProgramVolunteer.objects.filter(
+            program_id=session.program_id, status=VolunteerStatus.ACCEPTED
+        ).select_related("resident")
+    )
+    on = timezone.localdate(session.starts_at)
+    vetted = vetted_resident_ids([volunteer.resident_id for volunteer in accepted], on=on)
+    return [volunteer.resident for volunteer in accepted if volunteer.resident_id in vetted]
+
+
+def volunteer_may_attend(*, resident: Resident, on: date) -> bool:
+    return resident_is_vetted(resident, on=on)
+
+
+@dataclass
+class ChildProgram:
+    """One program a guardian's child is in, or was consented for."""
+
+    child: Resident
+    program: Program
+    consent: ProgramConsent | None
+    taking_part: bool
+
+
+def guardian_child_programs(*, actor: Resident) -> list[ChildProgram]:
+    """Everything the actor's children take part in or were consented for (withdrawn consents
+    too, newest first): the guardian's page.  Three queries however many children."""
+    children = {child.pk: child for child in resident_children(resident=actor)}
+    consents = list(
+        ProgramConsent.objects.filter(child_id__in=children)
+        .select_related("child", "program", "program__school", "program__district")
+        .order_by("-given_at", "-id")
+    )
+    places = {
+        (place.program_id, place.child_id): place
+        for place in ProgramChild.objects.filter(
+            child_id__in=children, left_at__isnull=True
+        ).select_related("program", "program__school", "program__district")
+    }
+    seen: set[tuple[int, int]] = set()
+    rows: list[ChildProgram] = []
+    for consent in consents:
+        key = (consent.program_id, consent.child_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            ChildProgram(
+                child=children[consent.child_id],
+                program=consent.program,
+                consent=consent,
+                taking_part=key in places,
+            )
+        )
+    for key, place in places.items():
+        if key not in seen:
+            rows.append(
+                ChildProgram(
+                    child=children[place.child_id],
+                    program=place.program,
+                    consent=None,
+                    taking_part=True,
+                )
+            )
+    return rows
+
+
+def session_attendance(*, session_id: object, actor: Resident) -> QuerySet[SessionAttendance]:
+    """The attendance recorded for a session, for the program's coordinators."""
+    session = session_get(session_id=session_id, actor=actor)
+    if not program_manages(program=session.program, actor=actor):
+        raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
+    return SessionAttendance.objects.filter(session=session).order_by("resident_id")
