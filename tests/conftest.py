@@ -137,6 +137,20 @@ def _redis() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _channel_layer_of_this_test() -> Iterator[None]:
+    """Each test gets channel-layer objects of its own.  Channels keeps one per process, and
+    the Redis layer holds asyncio locks for its receivers (per channel, across its sockets) that
+    belong to the event loop that used them: a lock a consumer of one test's loop still held when
+    that loop closed made a socket of a later test fail ("Lock … is bound to a different event
+    loop"), seen once in five parallel PostgreSQL + Redis runs."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache; each test starts with none."""
     _clear_cache()
