@@ -28,11 +28,19 @@ run: install ## Start Campus Social with demo data on http://127.0.0.1:8000 (SQL
 
 test: check test-unit test-browser ## Lint, then run the whole test suite (set DATABASE_URL/REDIS_URL for the scaled setup)
 
+# Parallel workers (pytest-xdist): one per core; TEST_WORKERS=0 runs in one process.  A module
+# stays on one worker (--dist loadfile), so data it builds once (`module_db`) is built once.
+TEST_WORKERS ?= auto
+# pytest keeps compiled and assertion-rewritten modules in __pycache__ (git-ignored).  With
+# PYTHONDONTWRITEBYTECODE set, every run — every worker — recompiles Django and rewrites ~430
+# modules of the pytest plugins (Schemathesis, Hypothesis, Faker …): ~11 s of CPU per process.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
+
 test-unit: install ## Unit, API, websocket and OpenAPI contract (Schemathesis) tests (pytest, without the browser)
-	$(PY) -m pytest -p no:playwright --ignore=tests/browser
+	$(PYTEST) -p no:playwright --ignore=tests/browser -n $(TEST_WORKERS) --dist loadfile
 
 test-browser: install browser-deps ## Browser tests: Playwright driving Debian's chromium, with axe-core
-	$(PY) -m pytest -p no:asyncio -W "ignore::pytest.PytestConfigWarning" tests/browser
+	$(PYTEST) -p no:asyncio -W "ignore::pytest.PytestConfigWarning" tests/browser
 
 check: lint types imports migrations-check ## Every static check: ruff, mypy, import-linter, migrations
 

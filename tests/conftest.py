@@ -1,5 +1,10 @@
 import asyncio
+import copy
+import functools
+import os
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -52,14 +57,105 @@ def module_db(django_db_setup, django_db_blocker) -> Iterator[None]:
             hashers.disable()
 
 
+# --- one run per pytest-xdist worker -----------------------------------------------------------
+# ``make test-unit`` runs the suite in parallel worker processes (pytest-xdist, ``-n auto``).
+# Each worker has a test database of its own (pytest-django: SQLite in each process's memory,
+# ``test_<name>_gw0``, ``test_<name>_gw1`` … on PostgreSQL).  What the workers would otherwise
+# share is set apart here: the keys in Redis (cache and channel layer) and the media folder.
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Every Redis key of this worker starts with it: the cache's ``cs-gw0:1:<key>``, the channel
+# layer's ``cs-gw0:specific.…`` and ``cs-gw0::group:…``.  The colon keeps ``gw1`` clear of ``gw10``.
+REDIS_NAMESPACE = f"cs-{WORKER}:"
+
+
+def _per_worker_settings() -> dict[str, Any]:
+    if not django_settings.REDIS_URL:
+        return {}  # locmem cache and in-memory channel layer: already one per process
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = REDIS_NAMESPACE.removesuffix(":")
+    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["prefix"] = REDIS_NAMESPACE
+    return {"CACHES": caches, "CHANNEL_LAYERS": layers}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # For the whole run, before any test or module fixture reaches the cache or the layer
+    # (Django and Channels drop their cached connections when these settings change).
+    overrides = _per_worker_settings()
+    if overrides:
+        override_settings(**overrides).enable()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test has an id of its own, or pytest-xdist runs only one of those sharing it.
+
+    Schemathesis names each operation's test ``…[POST /api/v1/offerings/]``, but on pytest 9.2
+    its items' ids lose that suffix (pytest now builds an id from a parametrisation, which
+    Schemathesis does not use), so all 115 shared one id and the workers ran one of them.  The
+    operation is put back into the id; any other clash stops the run rather than drop tests.
+    """
+    for item in items:
+        label = getattr(item, "operation_label", None)  # a Schemathesis item
+        if label and not item.nodeid.endswith("]"):
+            item._id = item._id.with_params(label)  # pytest has no public setter
+    clashes = sorted(
+        nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1
+    )
+    if clashes:
+        raise pytest.UsageError(f"Tests share an id, so some would not run: {clashes[:5]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_of_this_worker(tmp_path_factory) -> Iterator[None]:
+    """Uploads (pictures, lecturer photos, circle documents) go to a folder of this worker's own
+    under pytest's temporary directory, not into ``var/media``; tests that look at the files set
+    their own ``MEDIA_ROOT`` as before."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    if not django_settings.REDIS_URL:
+        cache.clear()
+        return
+    # ``cache.clear()`` on Redis is FLUSHDB: it would empty the other workers' keys mid-test
+    # (their throttle counters, their channel layer's queued events).  This worker's keys only.
+    client = _redis()
+    keys = list(client.scan_iter(match=f"{REDIS_NAMESPACE}*", count=1000))
+    if keys:
+        client.unlink(*keys)
+
+
+@functools.cache
+def _redis() -> Any:
+    import redis
+
+    return redis.Redis.from_url(django_settings.REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def _channel_layer_of_this_test() -> Iterator[None]:
+    """Each test gets channel-layer objects of its own.  Channels keeps one per process, and
+    the Redis layer holds asyncio locks for its receivers (per channel, across its sockets) that
+    belong to the event loop that used them: a lock a consumer of one test's loop still held when
+    that loop closed made a socket of a later test fail ("Lock … is bound to a different event
+    loop"), seen once in five parallel PostgreSQL + Redis runs."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

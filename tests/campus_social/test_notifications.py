@@ -1,7 +1,6 @@
 """The notification service: sending (preferences, email and the live push after commit),
 reading, preferences, and the API."""
 
-import asyncio
 import uuid
 from datetime import UTC
 
@@ -19,6 +18,7 @@ from campus_social.notifications import selectors, services
 from campus_social.notifications.kinds import KINDS, KindInfo, register_kind
 from campus_social.notifications.models import Notification, NotificationPreference
 from tests.factories import ResidentFactory
+from tests.layer_events import queued_events
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,6 @@ def layer_channel(resident):
     async_to_sync(layer.group_add)(resident_group(resident.pk), channel)
     yield layer, channel
     async_to_sync(layer.group_discard)(resident_group(resident.pk), channel)
-
-
-def _receive_soon(layer, channel) -> dict | None:
-    async def receive() -> dict | None:
-        try:
-            return await asyncio.wait_for(layer.receive(channel), timeout=0.2)
-        except TimeoutError:
-            return None
-
-    return async_to_sync(receive)()
 
 
 def _send(resident, **fields) -> Notification | None:
@@ -177,10 +167,10 @@ def test_the_residents_open_sockets_hear_of_it_after_commit(
 
     with django_capture_on_commit_callbacks(execute=True):
         notification = _send(resident, url="/me/")
-        assert _receive_soon(layer, channel) is None  # not before the commit
+        assert queued_events(layer, channel) == []  # not before the commit
 
     assert notification is not None
-    event = _receive_soon(layer, channel)
+    [event] = queued_events(layer, channel)
     assert event == {
         "type": "notification.created",
         "frame": {
@@ -219,7 +209,7 @@ def test_a_rolled_back_send_pushes_nothing_and_emails_nothing(
     assert callbacks == []
     assert not Notification.objects.exists()
     assert mail.outbox == []
-    assert _receive_soon(layer, channel) is None
+    assert queued_events(layer, channel) == []
 
 
 def test_a_translated_notification_is_rendered_in_the_residents_language(settings):
@@ -266,10 +256,9 @@ def test_sending_to_many_keeps_each_residents_language_and_choices(
         "alice@example.jp",
         "quiet@example.jp",
     ]
-    event = _receive_soon(layer, channel)
+    [event] = queued_events(layer, channel)  # told once, though listed twice
     assert event["frame"]["id"] == Notification.objects.get(resident=resident).pk
     assert event["frame"]["title"] == "花子さん、こんにちは。"
-    assert _receive_soon(layer, channel) is None  # told once, though listed twice
 
 
 def test_sending_to_many_costs_the_same_queries_for_2_and_20(django_assert_num_queries):

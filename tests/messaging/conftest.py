@@ -1,4 +1,3 @@
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -9,6 +8,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from campus_social.identity.models import Resident
+from tests.layer_events import queued_events
 from tests.values import WEBSOCKET_ORIGIN
 
 LISTENER = "test.chan"
@@ -46,17 +46,9 @@ def heard(channel_layer) -> Callable[[], list[dict[str, Any]]]:
     """``heard()``: every event the test's channel has received so far, as protocol frames where
     the event carries one (``text`` or ``frame``), else the raw event."""
 
-    async def drain() -> list[dict[str, Any]]:
-        events = []
-        while True:
-            try:
-                events.append(await asyncio.wait_for(channel_layer.receive(LISTENER), 0.05))
-            except TimeoutError:
-                return events
-
     def frames() -> list[dict[str, Any]]:
         out = []
-        for event in async_to_sync(drain)():
+        for event in queued_events(channel_layer, LISTENER):
             if "text" in event:
                 out.append(json.loads(event["text"]))
             elif "frame" in event:
