@@ -19,12 +19,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from typing_extensions import TypeIs
 
 from campus_social.common.errors import Forbidden, NotFound
+from campus_social.common.ids import is_id
 from campus_social.identity import selectors as identity_selectors
-from campus_social.identity.models import OrganisationRole, Resident
-from campus_social.identity.selectors import resident_children, resident_is_city_staff
+from campus_social.identity.models import Resident
+from campus_social.identity.selectors import (
+    resident_children,
+    resident_is_city_staff,
+)
 from campus_social.safeguarding.selectors import (
     resident_is_vetted,
     vetted_resident_ids,
@@ -42,19 +45,6 @@ from communities.models.programs import (
 from communities.values import ProgramStatus, VolunteerStatus
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _is_id(value: object) -> TypeIs[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def school_coordinator(*, school_id: int, resident: object) -> bool:
-    """Whether the resident holds the school's ``coordinator`` role."""
-    if not isinstance(resident, Resident):
-        return False
-    return OrganisationRole.objects.filter(
-        resident=resident, organisation_id=school_id, role=OrganisationRole.Role.COORDINATOR
-    ).exists()
 
 
 def program_manages(*, program: Program, actor: object) -> bool:
@@ -95,7 +85,7 @@ def program_get(*, program_id: object, actor: Resident) -> Program:
     """The program, if the actor may see it (see the module's docstring); else ``NotFound``."""
     program = (
         Program.objects.select_related("school", "district", "reader").filter(pk=program_id).first()
-        if _is_id(program_id)
+        if is_id(program_id)
         else None
     )
     if program is None or not _may_see(program, actor):
@@ -152,7 +142,7 @@ def session_get(*, session_id: object, actor: Resident) -> ProgramSession:
     """A session of a program the actor may see; else ``NotFound``."""
     session = (
         ProgramSession.objects.select_related("program").filter(pk=session_id).first()
-        if _is_id(session_id)
+        if is_id(session_id)
         else None
     )
     if session is None:

@@ -46,6 +46,22 @@ class Pagination(pagination.PageNumberPagination):
 _doc_page_size = "How many results per page (1–100; a larger size gets 100)."
 
 
+def paginated(
+    view: Any,
+    request: Request,
+    items: Any,
+    output: type[serializers.BaseSerializer[Any]],
+    *,
+    context: dict[str, Any] | None = None,
+) -> Response:
+    """One page of ``items`` rendered by ``output`` (with the request in its context), in the
+    envelope every list route answers: ``count``, ``next``, ``previous``, ``results``."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    data = output(page, many=True, context={"request": request, **(context or {})}).data
+    return paginator.get_paginated_response(data)
+
+
 def _positive_integer(request: Request, name: str) -> None:
     """Refuses ``?name=`` unless it is absent or a whole number of at least 1."""
     raw = request.query_params.get(name)

@@ -6,32 +6,20 @@ may see it but not manage it gets 403 ``not_coordinator`` on the coordinators' r
 show by given name and school year, except to the program's coordinators and their guardian.
 """
 
-from typing import Any
-
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import Pagination
+from campus_social.common.api import Pagination, paginated
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.schema import ERROR
 from communities import program_selectors as selectors
 from communities import services
 from communities.rest_api import program_serializers as s
-
-
-def _paginated(
-    view: APIView, request: Request, items: QuerySet[Any], output: type[serializers.Serializer]
-) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(items, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
 
 
 def _program(request: AuthenticatedRequest, program_id: int, *, answer: int = 200) -> Response:
@@ -49,9 +37,7 @@ class ProgramListApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         """Programs I may see: published and ended ones, the ones I coordinate (drafts too);
         a child sees only the ones they take part in."""
-        return _paginated(
-            self, request, selectors.program_list(actor=request.user), s.ProgramOutput
-        )
+        return paginated(self, request, selectors.program_list(actor=request.user), s.ProgramOutput)
 
     @extend_schema(request=s.ProgramCreateInput, responses={201: s.ProgramOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
@@ -209,7 +195,7 @@ class MyVolunteeringApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         """My invitations and the programs I volunteer in, newest first."""
         volunteering = selectors.volunteering_of(resident=request.user)
-        return _paginated(self, request, volunteering, s.ProgramVolunteeringOutput)
+        return paginated(self, request, volunteering, s.ProgramVolunteeringOutput)
 
 
 # --- Children and consent -----------------------------------------------------------------------
@@ -223,7 +209,7 @@ class ProgramConsentListApi(APIView):
         """Every consent given for the program, current and withdrawn (its coordinators)."""
         program = selectors.program_get(program_id=program_id, actor=request.user)
         consents = selectors.program_consents(program=program, actor=request.user)
-        return _paginated(self, request, consents, s.ProgramConsentOutput)
+        return paginated(self, request, consents, s.ProgramConsentOutput)
 
     @extend_schema(request=s.ProgramConsentInput, responses={201: s.ProgramConsentOutput})
     def post(self, request: AuthenticatedRequest, program_id: int) -> Response:

@@ -7,19 +7,15 @@ event or resource is always read through the circle in the address, so one that 
 another circle answers 404 there.
 """
 
-from typing import Any
-
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import renderers, serializers, status
+from rest_framework import renderers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import ICalendarRenderer, Pagination
+from campus_social.common.api import ICalendarRenderer, Pagination, paginated
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.parsers import JSONParser
 from campus_social.identity.selectors import require_city_staff
@@ -27,18 +23,6 @@ from communities import responses, selectors, services
 from communities.models import Resource
 from communities.rest_api import serializers as s
 from communities.uploads import SERVED_CONTENT_TYPES
-
-
-def _paginated(
-    view: APIView,
-    request: Request,
-    items: QuerySet[Any],
-    output: type[serializers.Serializer],
-    context: dict[str, Any] | None = None,
-) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(items, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True, context=context or {}).data)
 
 
 def _circle(request: AuthenticatedRequest, circle_id: int, *, answer: int = 200) -> Response:
@@ -210,7 +194,7 @@ class CircleMemberListApi(APIView):
     def get(self, request: AuthenticatedRequest, circle_id: int) -> Response:
         """The members, organiser first; children by their given name only."""
         members = selectors.circle_members(circle_id=circle_id, actor=request.user)
-        return _paginated(self, request, members, s.MemberOutput)
+        return paginated(self, request, members, s.MemberOutput)
 
 
 class CircleMemberApi(APIView):
@@ -315,7 +299,7 @@ class ThreadListApi(APIView):
     def get(self, request: AuthenticatedRequest, circle_id: int) -> Response:
         """The discussions, the latest post first."""
         threads = selectors.thread_list(circle_id=circle_id, actor=request.user)
-        return _paginated(self, request, threads, s.ThreadOutput)
+        return paginated(self, request, threads, s.ThreadOutput)
 
     @extend_schema(request=s.ThreadInput, responses={201: s.ThreadBodyOutput})
     def post(self, request: AuthenticatedRequest, circle_id: int) -> Response:
@@ -430,7 +414,7 @@ class EventListApi(APIView):
         query.is_valid(raise_exception=True)
         upcoming = _WHEN[query.validated_data["when"]]
         events = selectors.event_list(circle_id=circle_id, actor=request.user, upcoming=upcoming)
-        return _paginated(self, request, events, s.EventOutput)
+        return paginated(self, request, events, s.EventOutput)
 
     @extend_schema(request=s.EventCreateInput, responses={201: s.EventDetailOutput})
     def post(self, request: AuthenticatedRequest, circle_id: int) -> Response:
@@ -522,7 +506,7 @@ class ResourceListApi(APIView):
     def get(self, request: AuthenticatedRequest, circle_id: int) -> Response:
         """Links and files shared in the circle, newest first."""
         resources = selectors.resource_list(circle_id=circle_id, actor=request.user)
-        return _paginated(self, request, resources, s.ResourceOutput)
+        return paginated(self, request, resources, s.ResourceOutput)
 
     @extend_schema(
         request={"application/json": s.LinkInput, "multipart/form-data": s.FileInput},

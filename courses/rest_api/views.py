@@ -5,8 +5,6 @@ Another lecturer's offering, session or enrolment answers 404, as an unknown one
 seen only by who manages them.
 """
 
-from typing import Any
-
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campus_social.common.api import ICalendarRenderer, Pagination
+from campus_social.common.api import ICalendarRenderer, Pagination, paginated
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.parsers import JSONParser
@@ -29,14 +27,6 @@ from courses.models import Lecturer
 from courses.rest_api import serializers as s
 from courses.rest_api.calendar import offering_calendar
 
-
-def _paginated(view: APIView, request: Request, items: Any, output: type) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(items, request, view=view)
-    data = output(page, many=True, context={"request": request}).data
-    return paginator.get_paginated_response(data)
-
-
 # --- Finding and enrolling ---------------------------------------------------------------------
 
 
@@ -45,7 +35,7 @@ class CourseListApi(APIView):
 
     @extend_schema(responses={200: s.CourseOutput(many=True)})
     def get(self, request: AuthenticatedRequest) -> Response:
-        return _paginated(self, request, selectors.course_list(), s.CourseOutput)
+        return paginated(self, request, selectors.course_list(), s.CourseOutput)
 
     @extend_schema(request=s.CourseInput, responses={201: s.CourseOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
@@ -76,7 +66,7 @@ class OfferingListApi(APIView):
             bears_credit=given.get("credit"),
             query=given.get("q", ""),
         )
-        return _paginated(self, request, selectors.offering_list(filters=filters), s.OfferingOutput)
+        return paginated(self, request, selectors.offering_list(filters=filters), s.OfferingOutput)
 
     @extend_schema(request=s.OfferingCreateInput, responses={201: s.ManagedOfferingOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
@@ -143,7 +133,7 @@ class MyEnrolmentListApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         """My enrolments and my children's, newest first."""
         enrolments = selectors.my_enrolments(resident=request.user)
-        return _paginated(self, request, enrolments, s.MyEnrolmentOutput)
+        return paginated(self, request, enrolments, s.MyEnrolmentOutput)
 
 
 class MyCompletionListApi(APIView):
@@ -153,7 +143,7 @@ class MyCompletionListApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         """The courses I and my children have completed, newest first."""
         completions = selectors.my_completions(resident=request.user)
-        return _paginated(self, request, completions, s.MyCompletionOutput)
+        return paginated(self, request, completions, s.MyCompletionOutput)
 
 
 class MyCourseSessionListApi(APIView):
@@ -164,7 +154,7 @@ class MyCourseSessionListApi(APIView):
         """The coming sessions of my courses and my children's, soonest first (cancelled ones
         too, with ``cancelled_at``)."""
         sessions = selectors.my_upcoming_sessions(resident=request.user)
-        return _paginated(self, request, sessions, s.MyCourseSessionOutput)
+        return paginated(self, request, sessions, s.MyCourseSessionOutput)
 
 
 class OfferingSurveyApi(APIView):
@@ -286,7 +276,7 @@ class MyTeachingListApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         """The offerings I teach (every offering, for city staff), newest first."""
         offerings = selectors.lecturer_offerings(actor=request.user)
-        return _paginated(self, request, offerings, s.TeachingOutput)
+        return paginated(self, request, offerings, s.TeachingOutput)
 
 
 class OfferingPublishApi(APIView):

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import District, Organisation, OrganisationRole, Resident
-from campus_social.identity.selectors import resident_is_city_staff
+from campus_social.identity.selectors import resident_is_city_staff, resident_is_school_coordinator
 from communities.models.programs import Program, ProgramSession
-from communities.program_selectors import program_get_managed, school_coordinator
+from communities.program_selectors import program_get_managed
 from communities.services.programs._common import (
     _locked,
     _open,
@@ -132,7 +132,8 @@ def program_create(*, actor: Resident, school_id: int, values: dict[str, Any]) -
     if school is None:
         raise NotFound(_("No such school."))
     if not (
-        school_coordinator(school_id=school.pk, resident=actor) or resident_is_city_staff(actor)
+        resident_is_school_coordinator(resident=actor, school_id=school.pk)
+        or resident_is_city_staff(actor)
     ):
         raise Forbidden(
             _("Only the school's coordinators may create its programs."), code="not_coordinator"
