@@ -247,7 +247,7 @@ PERSONAS: list[Persona] = [
         card_id="COORD001",
         pin="4321",
         who="School coordinator, 桜台小学校",
-        try_this="My pupils (/schools/): record a grade and class, link a guardian, confirm requests.",
+        try_this="My pupils (/schools/); the school's programs (/programs/coordinating/).",
         roles=(("sakuradai-elementary", Role.COORDINATOR),),
     ),
     Persona(
