@@ -36,6 +36,11 @@ def vetting_record_add(
     target, so that its part of the log reads as it always has.
     """
     require_city_staff(actor)
+    if resident.is_child:
+        raise Invalid(
+            _("Vetting is for adults who work with children; this resident is a child."),
+            code="child",
+        )
     if expires_on <= checked_on:
         raise Invalid(
             _("The vetting must end after the day it was checked."),

@@ -19,6 +19,11 @@ urlpatterns = [
         views.resident_active,
         name="staff-resident-active",
     ),
+    path(
+        "staff/residents/<id:resident_id>/vetting/",
+        views.resident_vetting,
+        name="staff-resident-vetting",
+    ),
     path("staff/cards/<id:card_id>/unlock/", views.card_unlock, name="staff-card-unlock"),
     path("staff/devices/", views.devices, name="staff-devices"),
     path(

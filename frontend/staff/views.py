@@ -1,5 +1,5 @@
-"""The city staff's pages: finding and registering residents, card care, card readers and the
-audit log.  Every view is behind ``staff_page``, which lets only city staff in."""
+"""The city staff's pages: finding and registering residents, card care, vetting for work with
+children, card readers and the audit log.  Every view is behind ``staff_page``, which lets only city staff in."""
 
 from collections.abc import Callable
 
@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +16,8 @@ from campus_social.audit import selectors as audit_selectors
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Invalid, ServiceError
 from campus_social.identity import selectors, services
+from campus_social.safeguarding import selectors as safeguarding_selectors
+from campus_social.safeguarding import services as safeguarding_services
 from frontend.decorators import staff_page
 from frontend.staff.forms import (
     AuditFilterForm,
@@ -22,6 +25,7 @@ from frontend.staff.forms import (
     ReaderDeviceForm,
     ResidentRegisterForm,
     ResidentSearchForm,
+    VettingForm,
 )
 
 RESIDENTS_PER_PAGE = 25
@@ -108,6 +112,8 @@ def _resident_page(
     *,
     replace_form: CardReplaceForm | None = None,
     replace_error: ServiceError | None = None,
+    vetting_form: VettingForm | None = None,
+    vetting_error: ServiceError | None = None,
     status: int = 200,
 ) -> HttpResponse:
     resident = selectors.resident_get_for_staff(actor=request.user, resident_id=resident_id)
@@ -117,6 +123,10 @@ def _resident_page(
         "cards": selectors.resident_cards(resident=resident),
         "replace_form": replace_form or CardReplaceForm(),
         "replace_error": replace_error,
+        "vetting_records": list(safeguarding_selectors.vetting_records(resident=resident)),
+        "vetting_form": vetting_form or VettingForm(),
+        "vetting_error": vetting_error,
+        "today": timezone.localdate(),
     }
     return render(request, "frontend/staff/resident.html", context, status=status)
 
@@ -148,6 +158,28 @@ def card_replace(request: AuthenticatedHttpRequest, resident_id: int) -> HttpRes
             request, resident_id, replace_form=form, replace_error=error, status=error.status
         )
     messages.success(request, _("The new card is registered. The old card does not work any more."))
+    return redirect("frontend:staff-resident", resident_id=resident_id)
+
+
+@staff_page
+@require_POST
+def resident_vetting(request: AuthenticatedHttpRequest, resident_id: int) -> HttpResponse:
+    """Record that an adult was checked for working with children (a volunteer in a school's
+    program, a circle organiser), valid until a day."""
+    form = VettingForm(request.POST)
+    if not form.is_valid():
+        return _resident_page(request, resident_id, vetting_form=form, status=400)
+    resident = selectors.resident_get_for_staff(actor=request.user, resident_id=resident_id)
+    try:
+        safeguarding_services.vetting_record_add(
+            actor=request.user, resident=resident, **form.cleaned_data
+        )
+    except Invalid as error:
+        form.show_service_error(error)
+        return _resident_page(
+            request, resident_id, vetting_form=form, vetting_error=error, status=error.status
+        )
+    messages.success(request, _("The vetting is recorded."))
     return redirect("frontend:staff-resident", resident_id=resident_id)
 
 

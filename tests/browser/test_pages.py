@@ -229,6 +229,16 @@ def test_staff_pages_pass_axe(page: Page, site, staff, resident, assert_accessib
 
     page.goto(f"{site}/staff/residents/{resident.pk}/")
     assert_accessible(page)
+    vetting = page.get_by_role("region", name="Vetting for work with children")
+    today = timezone.localdate()
+    vetting.get_by_label("Checked on").fill(today.isoformat())
+    vetting.get_by_label("Valid until").fill(today.replace(year=today.year + 3).isoformat())
+    vetting.get_by_role("button", name="Record the check").click()
+    expect(page.get_by_role("status")).to_contain_text("The vetting is recorded.")
+    expect(page.get_by_role("region", name="Vetting for work with children")).to_contain_text(
+        "Current"
+    )
+    assert_accessible(page)
     page.goto(f"{site}/staff/devices/")
     assert_accessible(page)
     page.goto(f"{site}/staff/audit/")

@@ -91,6 +91,19 @@ def test_a_vetting_must_end_after_its_check_which_is_not_in_the_future(city_staf
     assert not VettingRecord.objects.exists()
 
 
+def test_a_child_is_not_vetted(city_staff):
+    child = ChildFactory()
+    today = timezone.localdate()
+
+    with pytest.raises(Invalid) as refused:
+        services.vetting_record_add(
+            actor=city_staff, resident=child, checked_on=today, expires_on=today + timedelta(9)
+        )
+
+    assert refused.value.code == "child"
+    assert not VettingRecord.objects.exists()
+
+
 def test_a_record_counts_from_its_check_through_its_last_day_only():
     record = VettingRecordFactory()
     resident = record.resident

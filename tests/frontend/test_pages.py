@@ -481,6 +481,65 @@ def test_an_unknown_resident_answers_404(staff_client):
     assert staff_client.get(reverse("frontend:staff-resident", args=[999999])).status_code == 404
 
 
+# --- Staff: vetting for work with children ----------------------------------------------------
+
+
+def test_staff_record_a_volunteers_vetting_on_the_residents_page(staff_client):
+    senior = ResidentFactory(name="高橋 茂", birth_date=years_ago(74))
+    today = timezone.localdate()
+    page_url = reverse("frontend:staff-resident", args=[senior.pk])
+    assert "No vetting is recorded for this resident." in html(staff_client.get(page_url))
+
+    response = staff_client.post(
+        reverse("frontend:staff-resident-vetting", args=[senior.pk]),
+        {
+            "checked_on": today.isoformat(),
+            "expires_on": today.replace(year=today.year + 3).isoformat(),
+            "note": "研修受講",
+        },
+        follow=True,
+    )
+
+    page = html(response)
+    assert "The vetting is recorded." in page
+    assert "研修受講" in page
+    assert "Current" in page
+    assert senior.vettings.count() == 1
+    assert "resident.vetted" in audit_actions()
+
+
+def test_a_vetting_that_ends_before_its_check_shows_the_problem_and_stores_nothing(staff_client):
+    senior = ResidentFactory(birth_date=years_ago(70))
+    today = timezone.localdate()
+
+    response = staff_client.post(
+        reverse("frontend:staff-resident-vetting", args=[senior.pk]),
+        {"checked_on": today.isoformat(), "expires_on": today.isoformat(), "note": ""},
+    )
+
+    assert response.status_code == 400
+    assert 'id="id_expires_on_error"' in html(response)
+    assert not senior.vettings.exists()
+
+
+def test_a_childs_record_offers_no_vetting_and_a_resident_may_not_post_one(
+    staff_client, resident_client
+):
+    child = ChildFactory()
+    adult = ResidentFactory()
+    today = timezone.localdate()
+    form = {"checked_on": today.isoformat(), "expires_on": "2099-01-01", "note": ""}
+
+    page = html(staff_client.get(reverse("frontend:staff-resident", args=[child.pk])))
+    refused = resident_client.post(
+        reverse("frontend:staff-resident-vetting", args=[adult.pk]), form
+    )
+
+    assert "Vetting for work with children" not in page
+    assert refused.status_code == 403
+    assert not adult.vettings.exists()
+
+
 # --- Staff: registering residents -----------------------------------------------------------
 
 
