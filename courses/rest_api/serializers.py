@@ -172,12 +172,6 @@ class LecturerDecisionInput(DecisionInput):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VettingInput(serializers.Serializer):
-    checked_on = serializers.DateField()
-    expires_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class LecturerApplyInput(serializers.Serializer):
     display_name = _text(100)
     name_kana = _text(200)

@@ -22,6 +22,7 @@ from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.parsers import JSONParser
 from campus_social.identity.rest_api.permissions import IsCityStaff
+from campus_social.safeguarding.rest_api.serializers import VettingInput
 from courses import selectors, services
 from courses.models import Lecturer
 from courses.rest_api import serializers as s
@@ -254,10 +255,10 @@ class StaffLecturerDecisionApi(APIView):
 class StaffLecturerVettingApi(APIView):
     permission_classes = [IsCityStaff]
 
-    @extend_schema(request=s.VettingInput, responses={201: s.VettingOutput})
+    @extend_schema(request=VettingInput, responses={201: s.VettingOutput})
     def post(self, request: AuthenticatedRequest, lecturer_id: int) -> Response:
         """Record that the lecturer was checked for teaching children, valid until a day."""
-        data = s.VettingInput(data=request.data)
+        data = VettingInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = services.vetting_record_add(
             actor=request.user, lecturer_id=lecturer_id, **data.validated_data
