@@ -9,6 +9,7 @@ import pytest
 from channels.layers import channel_layers
 from django.utils import timezone
 
+from campus_social.audit.models import AuditEvent
 from campus_social.common import ratelimit
 from messaging import services, wire
 from messaging.models import Message, MessageReport, ModerationAction, Room, RoomMember
@@ -153,6 +154,8 @@ def test_a_direct_room_with_someone_elses_child_is_not_found(signed_in):
 
     assert response.status_code == 404
     assert not Room.objects.exists()
+    refusal = AuditEvent.objects.get(action="room.direct_refused")
+    assert refusal.target_id == str(child.pk)
 
 
 def test_a_child_opens_a_direct_room_only_with_their_guardian(signed_in):
@@ -168,6 +171,9 @@ def test_a_child_opens_a_direct_room_only_with_their_guardian(signed_in):
 
     assert with_guardian.status_code == 201
     assert with_stranger.status_code == 403
+    assert (
+        AuditEvent.objects.filter(action="room.direct_refused", actor_id=link.child.pk).count() == 1
+    )
 
 
 @pytest.mark.parametrize("payload", [{}, {"resident": "x"}, {"resident": 0}])
