@@ -23,6 +23,7 @@ from communities.services.programs.programs import (
 )
 from communities.services.programs.sessions import (
     attendance_record,
+    attendance_record_card,
     photo_add,
     photo_remove,
     reflection_write,
@@ -42,6 +43,7 @@ __all__ = [
     "RECORDED",
     "SLOTS",
     "attendance_record",
+    "attendance_record_card",
     "consent_give",
     "consent_withdraw",
     "photo_add",
