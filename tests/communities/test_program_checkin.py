@@ -163,11 +163,16 @@ def test_a_cancelled_session_or_a_program_not_published_runs_nothing(at_reader):
     running, session, key = at_reader
     senior = volunteer_in(running)
     CardFactory(resident=senior, card_id="CARD00000001")
+    ProgramSession.objects.filter(pk=session.pk).update(cancelled_at=timezone.now())
+
+    cancelled = tap(key, "CARD00000001")
+    ProgramSession.objects.filter(pk=session.pk).update(cancelled_at=None)
     services.program_end(actor=running.coordinator, program_id=running.program.pk)
+    ended = tap(key, "CARD00000001")
 
-    response = tap(key, "CARD00000001")
-
-    assert (response.status_code, response.json()["code"]) == (409, "no_session")
+    assert (cancelled.status_code, cancelled.json()["code"]) == (409, "no_session")
+    assert (ended.status_code, ended.json()["code"]) == (409, "no_session")
+    assert not SessionAttendance.objects.exists()
 
 
 def test_a_course_session_and_a_program_session_at_different_readers_each_work(at_reader):
