@@ -11,6 +11,7 @@ coordinators, in the program).
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from campus_social.common.admin import ReadOnlyAdmin
 from communities.models import (
@@ -89,7 +90,7 @@ class ProgramAdmin(admin.ModelAdmin):
     raw_id_fields = ("reader",)
     inlines = [ProgramSessionInline]
 
-    @admin.display(description="coordinators (resident numbers)")
+    @admin.display(description=_("coordinators (resident numbers)"))
     def coordinator_ids(self, program: Program) -> str:
         return ", ".join(str(pk) for pk in program.coordinators.values_list("pk", flat=True))
 
