@@ -253,6 +253,12 @@ MESSAGE_RATE = env("MESSAGE_RATE", default="30/min")
 MESSAGE_RATE_NEW_ACCOUNT = env("MESSAGE_RATE_NEW_ACCOUNT", default="10/min")
 MESSAGE_NEW_ACCOUNT_DAYS = 7
 
+# --- Intergenerational programs ----------------------------------------------------------------
+
+# Days after a program ends (ended, cancelled, or its term over) before
+# ``manage.py communities_program_retention`` deletes or anonymises its children's data.
+PROGRAM_CHILD_DATA_RETENTION_DAYS = env.int("PROGRAM_CHILD_DATA_RETENTION_DAYS", default=365)
+
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "ja"

@@ -10,8 +10,10 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities"
 
     def ready(self) -> None:
+        from campus_social.checkin.registry import checkin_handler_register
         from campus_social.notifications.kinds import register_kind
         from campus_social.safeguarding import events as safeguarding_events
+        from communities.program_checkin import ProgramCheckIn
         from communities.services import NOTIFY, NOTIFY_PROGRAMS
         from courses import events
 
@@ -35,6 +37,8 @@ class CommunitiesConfig(AppConfig):
         safeguarding_events.vetting_expired.connect(
             _vetting_expired, dispatch_uid="programs.vetting_expired"
         )
+        # A card tap at a program's reader checks a vetted volunteer in (the core's route).
+        checkin_handler_register(ProgramCheckIn())
 
 
 def _offering_published(*, offering_id: int, **_kwargs: Any) -> None:

@@ -405,3 +405,39 @@ def session_attendance(*, session_id: object, actor: Resident) -> QuerySet[Sessi
     if not program_manages(program=session.program, actor=actor):
         raise Forbidden(_("Only the program's coordinators may do this."), code="not_coordinator")
     return SessionAttendance.objects.filter(session=session).order_by("resident_id")
+
+
+# --- Participation figures: they survive the retention of children's data -----------------------
+
+
+@dataclass
+class SessionParticipation:
+    """How many took part in one session: numbers only."""
+
+    session: ProgramSession
+    children_present: int
+    volunteers_present: int
+
+
+def program_participation(*, program: Program) -> list[SessionParticipation]:
+    """Each session of the program (cancelled ones aside) with how many children and volunteers
+    were present.  Children are counted from their attendance until the retention of their data
+    (``communities_program_retention``) deletes it, and from the count it kept
+    (``ProgramSession.children_present``) after.  Three queries however many sessions."""
+    sessions = list(ProgramSession.objects.filter(program=program, cancelled_at__isnull=True))
+    children = set(ProgramChild.objects.filter(program=program).values_list("child_id", flat=True))
+    kids: dict[int, int] = {}
+    adults: dict[int, int] = {}
+    for session_id, resident_id in SessionAttendance.objects.filter(
+        session__program=program, present=True
+    ).values_list("session_id", "resident_id"):
+        tally = kids if resident_id in children else adults
+        tally[session_id] = tally.get(session_id, 0) + 1
+    return [
+        SessionParticipation(
+            session=session,
+            children_present=(session.children_present or 0) + kids.get(session.pk, 0),
+            volunteers_present=adults.get(session.pk, 0),
+        )
+        for session in sessions
+    ]

@@ -222,3 +222,9 @@ def messages_sent(*, room_id: Any, after: Any, until: Any) -> QuerySet[Message]:
     return Message.objects.filter(
         room_id=room_id, created_at__gte=after, created_at__lte=until, removed_at__isnull=True
     )
+
+
+def room_messages_by(*, room_id: int, resident_ids: Iterable[int]) -> int:
+    """How many messages these residents wrote in the room (removed ones too): what
+    ``room_member_messages_erase`` would erase, for an owning app's dry run."""
+    return Message.objects.filter(room_id=room_id, author_id__in=list(resident_ids)).count()

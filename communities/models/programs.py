@@ -67,6 +67,11 @@ class Program(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was ended or cancelled (``program_end`` / ``program_cancel``): with ``ends_on``,
+    # the day its children's data starts its retention period.
+    closed_at = models.DateTimeField(_("ended or cancelled"), null=True, blank=True)
+    # When ``communities_program_retention`` deleted or anonymised its children's data (once).
+    child_data_purged_at = models.DateTimeField(_("children's data deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -98,6 +103,9 @@ class ProgramSession(models.Model):
     starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # How many children were present, counted when retention deleted their attendance rows (so
+    # the participation figures survive them); empty until then — count the rows instead.
+    children_present = models.PositiveIntegerField(_("children present"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -1,8 +1,8 @@
 """Writes to rooms and messages, on two sides kept apart (``docs/conventions.md``):
 
 - ``rooms.py`` — the owning app's trusted verbs: ``room_create``, ``room_rekey``,
-  ``room_member_add`` (answers an ``Entry``), ``room_member_remove``, ``room_rename``,
-  ``room_close``.  Only the app that owns a room's subject (a circle, a program) calls them;
+  ``room_member_add`` (answers an ``Entry``), ``room_member_remove``,
+  ``room_member_messages_erase``, ``room_rename``, ``room_close``.  Only the app that owns a room's subject (a circle, a program) calls them;
   they check no acting resident.
 - ``messages.py`` and ``direct.py`` — the verbs a resident acts through, each checking that
   resident: sending, editing, deleting, the read pointer, reporting, moderating, muting, and
@@ -26,6 +26,7 @@ from messaging.services.rooms import (
     room_close,
     room_create,
     room_member_add,
+    room_member_messages_erase,
     room_member_remove,
     room_rekey,
     room_rename,
@@ -46,6 +47,7 @@ __all__ = [
     "room_close",
     "room_create",
     "room_member_add",
+    "room_member_messages_erase",
     "room_member_remove",
     "room_rekey",
     "room_rename",

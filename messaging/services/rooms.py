@@ -26,7 +26,7 @@ from campus_social.safeguarding.selectors import (
     vetted_resident_ids,
 )
 from messaging import wire
-from messaging.models import Room, RoomMember
+from messaging.models import Message, MessageEdit, MessageReport, Room, RoomMember
 from messaging.selectors import room_children
 from messaging.values import Entry
 
@@ -132,6 +132,36 @@ def room_member_remove(*, room: Room, resident: Resident) -> None:
                     removed.append(guardian.pk)
         for resident_id in removed:
             _announce_removal(room.pk, resident_id)
+
+
+def room_member_messages_erase(*, room: Room, resident: Resident) -> int:
+    """Erase what ``resident`` wrote in ``room`` (the owning app's retention of a child's data):
+    each message keeps its row and ``seq`` — seqs have no gaps — but loses its text, author,
+    ``client_id`` and edit history, and reads as removed for good.  Protocol v1 knows two
+    removal reasons, so one not removed yet reads as removed by a moderator (``moderator``),
+    and subscribed sockets hear ``message_removed``; open reports close as removed.  Answers
+    how many messages were erased.  Trusted: the owning app decided whose data goes."""
+    with transaction.atomic():
+        messages = Message.objects.filter(room=room, author=resident)
+        erased = list(messages.values_list("pk", "removed_at"))
+        if not erased:
+            return 0
+        ids = [pk for pk, _removed in erased]
+        now = timezone.now()
+        MessageEdit.objects.filter(message_id__in=ids).delete()
+        MessageReport.objects.filter(message_id__in=ids, resolved_at__isnull=True).update(
+            resolved_at=now, resolution=MessageReport.Resolution.REMOVED
+        )
+        showing = [pk for pk, removed in erased if removed is None]
+        Message.objects.filter(pk__in=showing).update(
+            removed_at=now, removed_reason=Message.Removal.MODERATOR
+        )
+        Message.objects.filter(pk__in=ids).update(
+            body="", author=None, client_id=None, edited_at=None, removal_final=True
+        )
+        for message in Message.objects.filter(pk__in=showing):
+            wire.broadcast_on_commit(message)
+    return len(ids)
 
 
 def room_rename(*, room: Room, title: str) -> Room:

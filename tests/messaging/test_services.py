@@ -1002,3 +1002,49 @@ def test_a_direct_room_is_called_by_the_other_persons_name_and_a_child_by_given_
 
     assert titles == {room.pk: "陽葵", circle.pk: circle.title}
     assert selectors.room_titles(resident=child, rooms=[room]) == {room.pk: "佐藤 恵美"}
+
+
+# --- Erasing a member's words (the owning app's retention) -----------------------------------
+
+
+def test_erasing_a_members_messages_keeps_seqs_drops_text_author_and_history(
+    listen, heard, django_capture_on_commit_callbacks
+):
+    room, moderator = moderated_room()
+    child = ChildFactory()
+    services.room_member_add(room=room, resident=child)
+    first = send(room, child, body="ひみつ")
+    services.message_edit(room_id=room.pk, seq=first.seq, author=child, body="ひみつ!")
+    send(room, moderator, body="また来週")
+    gone = send(room, child, body="ばいばい")
+    services.message_delete(room_id=room.pk, seq=gone.seq, author=child)
+    reporter = member_of(room)
+    services.message_report(room_id=room.pk, seq=first.seq, reporter=reporter, reason="rude")
+    listen(wire.room_group(room.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = services.room_member_messages_erase(room=room, resident=child)
+
+    assert erased == 2
+    rows = list(Message.objects.filter(room=room).order_by("seq"))
+    assert [row.seq for row in rows] == [1, 2, 3]
+    for row in (rows[0], rows[2]):
+        assert (row.body, row.author_id, row.client_id, row.removal_final) == ("", None, None, True)
+    assert rows[0].removed_reason == Message.Removal.MODERATOR
+    assert rows[2].removed_reason == Message.Removal.AUTHOR  # removed before: its reason stays
+    assert (rows[1].body, rows[1].author) == ("また来週", moderator)
+    assert not MessageEdit.objects.filter(message=rows[0]).exists()
+    assert MessageReport.objects.get().resolution == MessageReport.Resolution.REMOVED
+    # Sockets hear the one that was still showing go.
+    assert heard() == [
+        {"type": "message_removed", "room": room.pk, "seq": 1, "reason": "moderator"}
+    ]
+    assert selectors.room_messages_by(room_id=room.pk, resident_ids=[child.pk]) == 0
+
+
+def test_erasing_someone_who_wrote_nothing_changes_nothing():
+    room, moderator = moderated_room()
+    send(room, moderator)
+
+    assert services.room_member_messages_erase(room=room, resident=ResidentFactory()) == 0
+    assert Message.objects.get().body == "こんにちは"

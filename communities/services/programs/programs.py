@@ -196,7 +196,9 @@ def _move(actor: Resident, program_id: int, *, to: str, allowed: tuple[str, ...]
                 code="wrong_status",
             )
         program.status = to
-        program.save(update_fields=["status"])
+        if to in (ProgramStatus.ENDED, ProgramStatus.CANCELLED):
+            program.closed_at = timezone.now()  # the retention period of its children's data
+        program.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action=f"program.{to}", target=program)
     return program
 

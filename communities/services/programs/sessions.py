@@ -78,6 +78,22 @@ def attendance_record(
     return attendance
 
 
+def attendance_record_card(*, session: ProgramSession, resident: Resident) -> SessionAttendance:
+    """Record a volunteer's card tap at the venue as present (trusted: the caller —
+    ``communities.program_checkin`` — found the session running at the reader and checked that
+    the volunteer takes part).  Tapping twice records it once; a tap after the coordinator
+    marked them absent marks them present.  ``recorded_by`` stays empty: the card recorded it."""
+    attendance, created = SessionAttendance.objects.get_or_create(
+        session=session, resident=resident, defaults={"present": True, "recorded_by": None}
+    )
+    if not created and not attendance.present:
+        attendance.present = True
+        attendance.recorded_by = None
+        attendance.recorded_at = timezone.now()
+        attendance.save(update_fields=["present", "recorded_by", "recorded_at"])
+    return attendance
+
+
 def reflection_write(
     *, actor: Resident, session_id: object, text_value: object, child_id: int | None = None
 ) -> SessionReflection:
