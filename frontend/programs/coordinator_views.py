@@ -11,7 +11,7 @@ but does not coordinate it the 403 page (``resident_page``).  Only the program's
 (and city staff) reach these pages, so children are shown here in full.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -28,7 +28,6 @@ from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.selectors import grade_label
 from communities import program_selectors as selectors
 from communities import services
-from communities.models import Program, ProgramSession
 from communities.values import ProgramStatus, VolunteerStatus
 from frontend.decorators import resident_page
 from frontend.helpers import form_id, safe_next
@@ -39,6 +38,9 @@ from frontend.programs.coordinator_forms import (
     ProgramForm,
     ProgramSessionForm,
 )
+
+if TYPE_CHECKING:
+    from communities.models import Program, ProgramSession
 
 TEMPLATES = "frontend/programs/manage/"
 
@@ -128,7 +130,7 @@ def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- Running a program ------------------------------------------------------------------------------
 
 
-def _initial(program: Program) -> dict[str, Any]:
+def _initial(program: "Program") -> dict[str, Any]:
     return {
         "title": program.title,
         "title_kana": program.title_kana,
@@ -191,7 +193,7 @@ def _manage_page(
     return render(request, f"{TEMPLATES}program.html", context, status=status)
 
 
-def _grade_range(program: Program) -> str:
+def _grade_range(program: "Program") -> str:
     low, high = grade_label(program.grade_min), grade_label(program.grade_max)
     return low if program.grade_min == program.grade_max else f"{low}–{high}"
 
