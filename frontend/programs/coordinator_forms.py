@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.selectors import grade_label
@@ -24,9 +25,9 @@ class ProgramForm(PageForm):
     """A program's details; with ``schools`` it also asks which school (a new program)."""
 
     school = forms.TypedChoiceField(label=_("School"), coerce=int, choices=())
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("program", "Title"), max_length=200)
     title_kana = forms.CharField(
-        label=_("Reading of the title (kana)"),
+        label=pgettext_lazy("program", "Reading of the title (kana)"),
         max_length=400,
         help_text=_("So that residents typing in hiragana find the program."),
     )
