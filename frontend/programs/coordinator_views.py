@@ -310,7 +310,6 @@ def volunteer_invite(request: AuthenticatedHttpRequest, program_id: int) -> Http
             request,
             program_id,
             error=error,
-            error_at="matches",
             refused_resident=resident_id,
             status=error.status,
         )
@@ -354,7 +353,6 @@ def child_add(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespons
             request,
             program_id,
             error=error,
-            error_at="children",
             refused_child=child_id,
             status=error.status,
         )

@@ -123,6 +123,7 @@ def test_a_coordinator_starts_and_runs_a_program(
     )
     assert not program.volunteers.exists()
     assert_accessible(page)
+    _shoot(page, "program-invite-refused-en")
     page.get_by_role("region", name="Volunteer matches").get_by_role(
         "button", name=f"Invite {vetted.resident.display_name}"
     ).click()
