@@ -33,7 +33,7 @@ from tests.communities.program_builders import (
     senior_with_offer,
     volunteer_in,
 )
-from tests.factories import ResidentFactory
+from tests.factories import ResidentFactory, make_city_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -689,3 +689,95 @@ def test_the_coordinator_removes_a_photo_and_goes_back_to_the_session(
     assert response.status_code == 302
     assert response["Location"] == back
     assert not SessionPhoto.objects.exists()
+
+
+# --- More refusals, and city staff ---------------------------------------------------------------
+
+
+def test_a_resident_who_coordinates_no_school_cannot_post_a_new_program(signed_in_page):
+    organisation = school()
+
+    response = signed_in_page(ResidentFactory()).post(
+        _url("program-new"), _form(school=organisation.pk)
+    )
+
+    assert response.status_code == 403
+    assert not Program.objects.exists()
+
+
+def test_another_resident_cannot_post_the_edit_form(running, signed_in_page):
+    response = signed_in_page(ResidentFactory()).post(
+        _url("program-edit", program_id=running.program.pk),
+        _form(title="乗っ取り", district=running.program.district_id),
+    )
+
+    assert response.status_code == 403
+    running.program.refresh_from_db()
+    assert running.program.title == "むかしあそびの会"
+
+
+def test_the_coordinator_ends_a_published_program(running, signed_in_page):
+    response = signed_in_page(running.coordinator).post(
+        _url("program-status", program_id=running.program.pk), {"to": "ended"}, follow=True
+    )
+
+    assert "The program has ended. Its record stays." in _page(response)
+    running.program.refresh_from_db()
+    assert running.program.status == "ended"
+    assert "Volunteer matches" not in _page(response)  # nobody joins an ended program
+
+
+def test_removing_a_volunteer_or_child_not_taking_part_is_404(running, signed_in_page):
+    offer = senior_with_offer()
+    services.volunteer_invite(
+        actor=running.coordinator, program_id=running.program.pk, resident_id=offer.resident_id
+    )
+    services.volunteer_answer(actor=offer.resident, program_id=running.program.pk, accept=False)
+    waiting = consented_child(running, sign_up=False)
+    page = signed_in_page(running.coordinator)
+
+    volunteer = page.post(
+        _url(
+            "program-volunteer-remove",
+            program_id=running.program.pk,
+            resident_id=offer.resident_id,
+        )
+    )
+    child = page.post(
+        _url("program-child-remove", program_id=running.program.pk, child_id=waiting.child_id)
+    )
+
+    assert (volunteer.status_code, child.status_code) == (404, 404)
+
+
+def test_removing_an_unknown_photo_is_404(running, signed_in_page):
+    response = signed_in_page(running.coordinator).post(
+        _url("program-photo-remove", photo_id=999999)
+    )
+    assert response.status_code == 404
+
+
+def test_city_staff_may_run_a_program_they_do_not_coordinate(running, signed_in_page):
+    link = consented_child(running)
+
+    page = signed_in_page(make_city_staff(language="en"))
+    manage = page.get(_url("program-manage", program_id=running.program.pk))
+    session = page.get(_url("program-session-manage", session_id=running.session.pk))
+
+    assert (manage.status_code, session.status_code) == (200, 200)
+    assert link.child.name in _page(manage)
+
+
+def test_a_cancelled_session_offers_nothing_to_record(running, signed_in_page):
+    consented_child(running)
+    services.session_cancel(actor=running.coordinator, session_id=running.session.pk)
+
+    html = _page(
+        signed_in_page(running.coordinator).get(
+            _url("program-session-manage", session_id=running.session.pk)
+        )
+    )
+
+    assert "This session was cancelled: nothing can be recorded for it." in html
+    assert "Save attendance" not in html
+    assert "Add the photo" not in html
