@@ -413,7 +413,6 @@ def _session_page(
         if photo_form is not None
         else PhotoForm(children=photo_children),
         "error": error,
-        "begun": session.starts_at <= timezone.now(),
     }
     return render(request, f"{TEMPLATES}session.html", context, status=status)
 
