@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,8 @@ from communities.models.programs import (
     ProgramSession,
     ProgramVolunteer,
     SessionAttendance,
+    SessionPhoto,
+    SessionPhotoTag,
     VolunteerOffer,
 )
 from communities.values import ProgramStatus, VolunteerStatus
@@ -441,3 +443,141 @@ def program_participation(*, program: Program) -> list[SessionParticipation]:
         )
         for session in sessions
     ]
+
+
+# --- The coordinator's pages (dashboard, consents at a glance, a session's roster and photos) ----
+
+
+@dataclass
+class ProgramSummary:
+    """One program on its coordinator's dashboard, with its figures."""
+
+    program: Program
+    seniors_accepted: int = 0
+    children_taking_part: int = 0
+    consents_current: int = 0
+    consents_withdrawn: int = 0
+    next_session: ProgramSession | None = None
+    last_session: ProgramSession | None = None
+    last_present: int = 0
+    last_recorded: int = 0
+
+
+def program_dashboard(*, actor: Resident) -> list[ProgramSummary]:
+    """The programs the actor coordinates, each with seniors accepted, children taking part,
+    children with current and with withdrawn consent (a child whose consent was withdrawn and
+    given again counts as current), the next session and the attendance of the last session
+    held.  Six queries however many programs."""
+    programs = list(programs_coordinated(actor=actor).order_by("-starts_on", "-id"))
+    summaries = {program.pk: ProgramSummary(program=program) for program in programs}
+    if not summaries:
+        return []
+    ids = list(summaries)
+    for program_id, count in (
+        ProgramVolunteer.objects.filter(program_id__in=ids, status=VolunteerStatus.ACCEPTED)
+        .values("program_id")
+        .annotate(count=Count("id"))
+        .values_list("program_id", "count")
+    ):
+        summaries[program_id].seniors_accepted = count
+    for program_id, count in (
+        ProgramChild.objects.filter(program_id__in=ids, left_at__isnull=True)
+        .values("program_id")
+        .annotate(count=Count("id"))
+        .values_list("program_id", "count")
+    ):
+        summaries[program_id].children_taking_part = count
+    current: dict[int, set[int]] = {pk: set() for pk in ids}
+    withdrawn: dict[int, set[int]] = {pk: set() for pk in ids}
+    for program_id, child_id, withdrawn_at in ProgramConsent.objects.filter(
+        program_id__in=ids
+    ).values_list("program_id", "child_id", "withdrawn_at"):
+        (current if withdrawn_at is None else withdrawn)[program_id].add(child_id)
+    for pk, summary in summaries.items():
+        summary.consents_current = len(current[pk])
+        summary.consents_withdrawn = len(withdrawn[pk] - current[pk])
+    now = timezone.now()
+    for session in ProgramSession.objects.filter(
+        program_id__in=ids, cancelled_at__isnull=True
+    ).order_by("starts_at", "id"):
+        summary = summaries[session.program_id]
+        if session.starts_at >= now:
+            if summary.next_session is None:
+                summary.next_session = session
+        else:
+            summary.last_session = session
+    last = {
+        summary.last_session.pk: summary
+        for summary in summaries.values()
+        if summary.last_session is not None
+    }
+    for session_id, present, recorded in (
+        SessionAttendance.objects.filter(session_id__in=list(last))
+        .values("session_id")
+        .annotate(present=Count("id", filter=Q(present=True)), recorded=Count("id"))
+        .values_list("session_id", "present", "recorded")
+    ):
+        last[session_id].last_present = present
+        last[session_id].last_recorded = recorded
+    return [summaries[program.pk] for program in programs]
+
+
+@dataclass
+class ConsentRow:
+    """One child at a glance for the program's coordinators: the latest consent given for them
+    (current or withdrawn), whether photos are allowed, and whether they take part."""
+
+    child: Resident
+    consent: ProgramConsent | None
+    taking_part: bool
+    grade: int | None
+
+    @property
+    def current(self) -> bool:
+        return self.consent is not None and self.consent.withdrawn_at is None
+
+    @property
+    def photos_allowed(self) -> bool:
+        return self.current and self.consent is not None and self.consent.photos_allowed
+
+
+def program_consent_glance(*, program: Program, actor: Resident) -> list[ConsentRow]:
+    """Every child consented for the program (current or withdrawn) or taking part, for its
+    coordinators (``Forbidden`` for others), by given name.  Three queries however many
+    children."""
+    latest: dict[int, ProgramConsent] = {}
+    for consent in program_consents(program=program, actor=actor).select_related(
+        "guardian", "child", "child__district"
+    ):
+        latest.setdefault(consent.child_id, consent)  # newest first
+    places = {place.child_id: place for place in program_children(program=program)}
+    children = {consent.child_id: consent.child for consent in latest.values()}
+    children.update({place.child_id: place.child for place in places.values()})
+    grades = identity_selectors.child_grades(child_ids=list(children))
+    rows = [
+        ConsentRow(
+            child=child,
+            consent=latest.get(child_id),
+            taking_part=child_id in places,
+            grade=grades.get(child_id),
+        )
+        for child_id, child in children.items()
+    ]
+    rows.sort(key=lambda row: (row.child.name_kana or row.child.name, row.child.pk))
+    return rows
+
+
+def session_get_managed(*, session_id: object, actor: Resident) -> ProgramSession:
+    """A session of a program the actor manages: ``NotFound`` for those who may not see the
+    program, ``Forbidden`` for those who see it but do not manage it."""
+    session = session_get(session_id=session_id, actor=actor)
+    session.program = program_get_managed(program_id=session.program_id, actor=actor)
+    return session
+
+
+def session_photos(*, session: ProgramSession) -> QuerySet[SessionPhoto]:
+    """The session's photos with the children tagged in them (for the coordinators' page: the
+    caller has checked that the actor manages the program)."""
+    return SessionPhoto.objects.filter(session=session).prefetch_related(
+        Prefetch("tags", queryset=SessionPhotoTag.objects.select_related("child"))
+    )

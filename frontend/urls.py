@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("frontend.circles.urls")),
     path("", include("frontend.staff.urls")),
     path("", include("frontend.schools.urls")),
+    path("", include("frontend.programs.urls")),
 ]
