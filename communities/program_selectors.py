@@ -548,3 +548,55 @@ def reflection_authors(*, session: ProgramSession, actor: Resident) -> list[Resi
         )
     )
     return authors
+
+
+# --- What the participants' pages ask --------------------------------------------------------------
+
+
+def program_participates(*, program: Program, actor: Resident) -> bool:
+    """Whether the actor takes part (as ``session_participant_get`` lets them in): the
+    program's page links its sessions only for them."""
+    return _participates(program, actor)
+
+
+def program_invitation(*, program: Program, actor: Resident) -> ProgramVolunteer | None:
+    """The actor's standing as a volunteer in the program (invited, taking part, declined or
+    taken off), if any."""
+    return ProgramVolunteer.objects.filter(program=program, resident=actor).first()
+
+
+def consentable_children(*, program: Program, actor: Resident) -> list[Resident]:
+    """The actor's children who could be consented for the program now: children, without a
+    current consent, and of a school year in its range (or with none recorded).  Empty unless
+    the program is published.  Three queries."""
+    if program.status != ProgramStatus.PUBLISHED or actor.is_child:
+        return []
+    children = [child for child in resident_children(resident=actor) if child.is_child]
+    if not children:
+        return []
+    consented = set(
+        ProgramConsent.objects.filter(
+            program=program, child__in=children, withdrawn_at__isnull=True
+        ).values_list("child_id", flat=True)
+    )
+    grades = identity_selectors.child_grades(child_ids=[child.pk for child in children])
+    return [
+        child
+        for child in children
+        if child.pk not in consented
+        and (
+            grades.get(child.pk) is None
+            or program.grade_min <= grades[child.pk] <= program.grade_max
+        )
+    ]
+
+
+def coming_sessions(*, program_ids: list[int]) -> dict[int, list[ProgramSession]]:
+    """The coming (not cancelled, not yet ended) sessions of each program, the earliest first;
+    one query."""
+    coming: dict[int, list[ProgramSession]] = {pk: [] for pk in program_ids}
+    for session in ProgramSession.objects.filter(
+        program_id__in=program_ids, cancelled_at__isnull=True, ends_at__gte=timezone.now()
+    ).order_by("starts_at", "id"):
+        coming[session.program_id].append(session)
+    return coming

@@ -6,8 +6,8 @@ may see it but not manage it gets 403 ``not_coordinator`` on the coordinators' r
 show by given name and school year, except to the program's coordinators and their guardian.
 """
 
-from django.utils.translation import gettext as _
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
