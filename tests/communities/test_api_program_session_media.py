@@ -166,9 +166,7 @@ def test_reflections_show_a_child_by_given_name_and_school_year_only(signed_in):
     assert signed_in(ResidentFactory()).get(path).status_code == 404
 
 
-def test_the_photo_list_asks_a_fixed_number_of_queries(
-    signed_in, media, django_assert_num_queries
-):
+def test_the_photo_list_asks_a_fixed_number_of_queries(signed_in, media, django_assert_num_queries):
     running = running_program()
     link = consented_child(running, photos=True)
     _photo(running, link.child_id)
