@@ -271,8 +271,12 @@ def _session_page(
     user = request.user
     session = selectors.session_participant_get(session_id=session_id, actor=user)
     authors = selectors.reflection_authors(session=session, actor=user)
+    reflections = selectors.session_reflections(session_id=session.pk, actor=user)
     if form is None and authors:
-        form = ReflectionForm(authors=authors, actor=user)
+        # One author: what they wrote before is in the box (writing again replaces it).
+        written = {row.author["id"]: row.text for row in reflections}
+        initial = {"text": written.get(authors[0].pk, "")} if len(authors) == 1 else {}
+        form = ReflectionForm(initial=initial, authors=authors, actor=user)
     context = {
         "session": session,
         "program": session.program,
@@ -282,7 +286,7 @@ def _session_page(
                 **row.__dict__,
                 "author": {**row.author, "grade_label": grade_label(row.author["grade"])},
             }
-            for row in selectors.session_reflections(session_id=session.pk, actor=user)
+            for row in reflections
         ],
         "form": form,
         "begun": session.starts_at <= timezone.now(),

@@ -37,9 +37,13 @@ def _keep(page: Page, name: str) -> None:
     if not folder:
         return
     size = page.viewport_size
-    for label, viewport in (("wide", WIDE), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=True)
+    for language, switch in (("en", "日本語"), ("ja", "English")):
+        for label, viewport in (("wide", WIDE), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            page.screenshot(path=f"{folder}/{name}-{language}-{label}.png", full_page=True)
+            if label == "phone":
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("button", name=switch, exact=True).click()  # the header's language
     if size:
         page.set_viewport_size(size)
 
