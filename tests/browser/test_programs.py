@@ -87,7 +87,9 @@ def test_a_guardian_consents_without_photos_signs_up_and_withdraws(
 
     card.get_by_role("button", name="Withdraw consent").click()
 
-    expect(page.get_by_role("status").first).to_contain_text("Consent is withdrawn, with effect now")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Consent is withdrawn, with effect now"
+    )
     expect(page.get_by_role("listitem").filter(has_text="むかしあそびの会")).to_contain_text(
         "Withdrawn on"
     )
@@ -97,9 +99,7 @@ def test_a_guardian_consents_without_photos_signs_up_and_withdraws(
     assert running.program.children.filter(left_at__isnull=True).count() == 0
 
 
-def test_a_senior_saves_an_offer_and_accepts_an_invitation(
-    page: Page, site, assert_accessible
-):
+def test_a_senior_saves_an_offer_and_accepts_an_invitation(page: Page, site, assert_accessible):
     senior = SeniorFactory(name="鈴木 正雄", language="en")
     CardFactory(resident=senior, card_id=SENIOR_CARD, pin=SENIOR_PIN)
     VettingRecordFactory(resident=senior)
