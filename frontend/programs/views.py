@@ -289,6 +289,8 @@ def _session_page(
             for row in reflections
         ],
         "form": form,
+        # A guardian whose one child takes part writes for that child: say so above the box.
+        "writing_for": authors[0] if len(authors) == 1 and authors[0].pk != user.pk else None,
         "begun": session.starts_at <= timezone.now(),
         "is_child": user.is_child,
         "error": error,

@@ -131,7 +131,7 @@ def test_a_senior_saves_an_offer_and_accepts_an_invitation(page: Page, site, ass
     page.get_by_role("button", name="Accept the invitation").click()
 
     expect(page.get_by_role("status").first).to_contain_text("You take part in this program now.")
-    expect(page.get_by_text("Taking part", exact=True)).to_be_visible()
+    expect(page.get_by_text("You volunteer in this program.")).to_be_visible()
     assert_accessible(page)
     _keep(page, "program-volunteer")
     assert ProgramVolunteer.objects.get(resident=senior).status == "accepted"

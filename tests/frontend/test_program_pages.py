@@ -400,7 +400,8 @@ def test_a_child_writes_a_short_reflection(signed_in_page):
     assert response.status_code == 302
     assert SessionReflection.objects.get(author=link.child).text == "こまをまわせた！"
     after = page.get(response["Location"]).content.decode()
-    assert "こまをまわせた！" in after
+    assert "こまをまわせた！</p>" in after  # among everyone's words
+    assert "こまをまわせた！</textarea>" in after  # back in the box, to change
     assert "Your words are saved." in after
 
 
@@ -432,11 +433,14 @@ def test_a_guardian_writes_for_their_young_child(signed_in_page):
     link = consented_child(running)
     _begun(running)
     page = signed_in_page(link.guardian)
+    shown = page.get(f"/program-sessions/{running.session.pk}/").content.decode()
 
     response = page.post(
         f"/program-sessions/{running.session.pk}/reflection/",
         {"author": link.child_id, "text": "けん玉がたのしかったそうです"},
     )
+
+    assert f"You write for {link.child.given_name}" in shown
 
     assert response.status_code == 302
     reflection = SessionReflection.objects.get(author=link.child)
