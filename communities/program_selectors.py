@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ from communities.models.programs import (
     SessionAttendance,
     SessionPhoto,
     SessionPhotoTag,
+    SessionReflection,
     VolunteerOffer,
 )
 from communities.values import ProgramStatus, VolunteerStatus
@@ -575,9 +576,201 @@ def session_get_managed(*, session_id: object, actor: Resident) -> ProgramSessio
     return session
 
 
-def session_photos(*, session: ProgramSession) -> QuerySet[SessionPhoto]:
+def session_photos_managed(*, session: ProgramSession) -> QuerySet[SessionPhoto]:
     """The session's photos with the children tagged in them (for the coordinators' page: the
     caller has checked that the actor manages the program)."""
     return SessionPhoto.objects.filter(session=session).prefetch_related(
         Prefetch("tags", queryset=SessionPhotoTag.objects.select_related("child"))
     )
+
+
+# --- A session's photos and reflections, for those taking part -------------------------------------
+
+
+def session_participant_get(*, session_id: object, actor: Resident) -> ProgramSession:
+    """A session, for those taking part in its program: the coordinators (and city staff),
+    accepted volunteers, children taking part and the guardians of children taking part.
+    Everyone else — residents who may see the program's card too — gets ``NotFound``."""
+    session = (
+        ProgramSession.objects.select_related("program", "program__school", "program__district")
+        .filter(pk=session_id)
+        .first()
+        if is_id(session_id)
+        else None
+    )
+    if session is None or not _participates(session.program, actor):
+        raise NotFound(_("No such session."))
+    return session
+
+
+def _participates(program: Program, actor: Resident) -> bool:
+    if program_manages(program=program, actor=actor):
+        return True
+    if program.status == ProgramStatus.DRAFT:
+        return False
+    if ProgramVolunteer.objects.filter(
+        program=program, resident=actor, status=VolunteerStatus.ACCEPTED
+    ).exists():
+        return True
+    children = resident_children(resident=actor).values("pk")
+    return (
+        ProgramChild.objects.filter(program=program, left_at__isnull=True)
+        .filter(Q(child=actor) | Q(child__in=children))
+        .exists()
+    )
+
+
+def _photos_shown(session: ProgramSession) -> QuerySet[SessionPhoto]:
+    """The session's photos in which every tagged child still has a current consent that
+    allows photos (a withdrawal, or photos no longer allowed, hides the photo at once)."""
+    allowing = ProgramConsent.objects.filter(
+        program_id=session.program_id, withdrawn_at__isnull=True, photos_allowed=True
+    ).values("child_id")
+    not_allowed = SessionPhotoTag.objects.filter(photo=OuterRef("pk")).exclude(
+        child_id__in=allowing
+    )
+    return SessionPhoto.objects.filter(session=session).exclude(Exists(not_allowed))
+
+
+def session_photos(*, session_id: object, actor: Resident) -> QuerySet[SessionPhoto]:
+    """The photos of a session that those taking part may see (``session_participant_get``),
+    the earliest first; two queries."""
+    session = session_participant_get(session_id=session_id, actor=actor)
+    return _photos_shown(session).order_by("created_at", "id")
+
+
+def session_photo_get(*, photo_id: object, actor: Resident) -> SessionPhoto:
+    """One photo, for those who may see it (as ``session_photos``); else ``NotFound``."""
+    photo = SessionPhoto.objects.filter(pk=photo_id).first() if is_id(photo_id) else None
+    if photo is None:
+        raise NotFound(_("No such photo."))
+    try:
+        session = session_participant_get(session_id=photo.session_id, actor=actor)
+    except NotFound:
+        raise NotFound(_("No such photo.")) from None
+    if not _photos_shown(session).filter(pk=photo.pk).exists():
+        raise NotFound(_("No such photo."))
+    return photo
+
+
+@dataclass
+class ReflectionShown:
+    """A reflection as a participant sees it: its author by ``child_card`` rules (a child by
+    given name and school year; an adult by display name)."""
+
+    id: int
+    author: dict[str, Any]
+    text: str
+    created_at: Any
+    by_guardian: bool
+
+
+def session_reflections(*, session_id: object, actor: Resident) -> list[ReflectionShown]:
+    """The reflections written after a session, for those taking part
+    (``session_participant_get``), the earliest first; a fixed number of queries."""
+    session = session_participant_get(session_id=session_id, actor=actor)
+    reflections = list(
+        SessionReflection.objects.filter(session=session).select_related(
+            "author", "author__district"
+        )
+    )
+    manages = program_manages(program=session.program, actor=actor)
+    own = set(resident_children(resident=actor).values_list("pk", flat=True))
+    child_ids = [row.author_id for row in reflections if row.author.is_child]
+    grades = identity_selectors.child_grades(child_ids=child_ids)
+    shown = []
+    for row in reflections:
+        author = row.author
+        if author.is_child:
+            card = child_card(
+                child=author,
+                viewer_sees_all=manages or author.pk in own or author.pk == actor.pk,
+                grade=grades.get(author.pk),
+            )
+        else:
+            card = {"id": author.pk, "name": author.display_name, "grade": None}
+        shown.append(
+            ReflectionShown(
+                id=row.pk,
+                author=card,
+                text=row.text,
+                created_at=row.created_at,
+                by_guardian=row.written_by_id not in (None, author.pk),
+            )
+        )
+    return shown
+
+
+def reflection_authors(*, session: ProgramSession, actor: Resident) -> list[Resident]:
+    """For whom the actor may write a reflection on the session's page: themselves (a child
+    taking part, an accepted volunteer) and their children taking part.  The service
+    (``reflection_write``) still decides; this only says which choices the form offers."""
+    authors: list[Resident] = []
+    if actor.is_child:
+        if ProgramChild.objects.filter(
+            program_id=session.program_id, child=actor, left_at__isnull=True
+        ).exists():
+            authors.append(actor)
+        return authors
+    if ProgramVolunteer.objects.filter(
+        program_id=session.program_id, resident=actor, status=VolunteerStatus.ACCEPTED
+    ).exists():
+        authors.append(actor)
+    authors.extend(
+        resident_children(resident=actor).filter(
+            program_places__program_id=session.program_id, program_places__left_at__isnull=True
+        )
+    )
+    return authors
+
+
+# --- What the participants' pages ask --------------------------------------------------------------
+
+
+def program_participates(*, program: Program, actor: Resident) -> bool:
+    """Whether the actor takes part (as ``session_participant_get`` lets them in): the
+    program's page links its sessions only for them."""
+    return _participates(program, actor)
+
+
+def program_invitation(*, program: Program, actor: Resident) -> ProgramVolunteer | None:
+    """The actor's standing as a volunteer in the program (invited, taking part, declined or
+    taken off), if any."""
+    return ProgramVolunteer.objects.filter(program=program, resident=actor).first()
+
+
+def consentable_children(*, program: Program, actor: Resident) -> list[Resident]:
+    """The actor's children who could be consented for the program now: children, without a
+    current consent, and of a school year in its range (or with none recorded).  Empty unless
+    the program is published.  Three queries."""
+    if program.status != ProgramStatus.PUBLISHED or actor.is_child:
+        return []
+    children = [child for child in resident_children(resident=actor) if child.is_child]
+    if not children:
+        return []
+    consented = set(
+        ProgramConsent.objects.filter(
+            program=program, child__in=children, withdrawn_at__isnull=True
+        ).values_list("child_id", flat=True)
+    )
+    grades = identity_selectors.child_grades(child_ids=[child.pk for child in children])
+    return [
+        child
+        for child in children
+        if child.pk not in consented
+        and (
+            grades.get(child.pk) is None
+            or program.grade_min <= grades[child.pk] <= program.grade_max
+        )
+    ]
+
+
+def coming_sessions(*, program_ids: list[int]) -> dict[int, list[ProgramSession]]:
+    """The coming (not cancelled, not yet ended) sessions of each program, the earliest first;
+    one query."""
+    coming: dict[int, list[ProgramSession]] = {pk: [] for pk in program_ids}
+    for session in ProgramSession.objects.filter(
+        program_id__in=program_ids, cancelled_at__isnull=True, ends_at__gte=timezone.now()
+    ).order_by("starts_at", "id"):
+        coming[session.program_id].append(session)
+    return coming

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from campus_social.common import ics
-from communities.models import Circle, CircleEvent, Resource
+from communities.models import Circle, CircleEvent, Resource, SessionPhoto
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -64,4 +64,20 @@ def circle_picture(circle: Circle) -> FileResponse:
     content_type = "image/png" if circle.picture.name.endswith(".png") else "image/jpeg"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def session_photo(photo: SessionPhoto) -> FileResponse:
+    """A program session's photo, with the type of the stored file (``clean_image`` stores a
+    JPEG, or a PNG with transparency).  Never cached: who may see it changes the moment a
+    guardian withdraws consent."""
+    if not photo.image:
+        raise Http404
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = "image/png" if photo.image.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
     return response

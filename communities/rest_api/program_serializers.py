@@ -283,3 +283,26 @@ class ProgramPhotoOutput(serializers.Serializer):
 
     def get_child_ids(self, photo: SessionPhoto) -> list[int]:
         return sorted(tag.child_id for tag in photo.tags.all())
+
+
+class ProgramPhotoShownOutput(serializers.Serializer):
+    """A photo as those taking part see it: no tags (children are not named on photos)."""
+
+    id = serializers.IntegerField()
+    session_id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    image = serializers.SerializerMethodField(help_text="Where the image's bytes are.")
+
+    def get_image(self, photo: SessionPhoto) -> str:
+        return f"/api/v1/program-photos/{photo.pk}/"
+
+
+class ProgramReflectionShownOutput(serializers.Serializer):
+    """A reflection as those taking part see it: a child author by given name and school year
+    (``program_selectors.child_card``)."""
+
+    id = serializers.IntegerField()
+    author = ProgramChildCardOutput()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    by_guardian = serializers.BooleanField(help_text="Written by a guardian for the child.")

@@ -6,7 +6,9 @@ may see it but not manage it gets 403 ``not_coordinator`` on the coordinators' r
 show by given name and school year, except to the program's coordinators and their guardian.
 """
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -18,7 +20,7 @@ from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.errors import NotFound
 from campus_social.common.schema import ERROR
 from communities import program_selectors as selectors
-from communities import services
+from communities import responses, services
 from communities.rest_api import program_serializers as s
 
 
@@ -313,6 +315,14 @@ class SessionReflectionApi(APIView):
 class SessionPhotoListApi(APIView):
     parser_classes = [MultiPartParser]
 
+    @extend_schema(responses={200: s.ProgramPhotoShownOutput(many=True)})
+    def get(self, request: AuthenticatedRequest, session_id: int) -> Response:
+        """The session's photos, for those taking part (its coordinators, accepted volunteers,
+        children taking part and their guardians; 404 for everyone else): only photos in which
+        every child shown still has a current consent that allows photos."""
+        photos = selectors.session_photos(session_id=session_id, actor=request.user)
+        return Response(s.ProgramPhotoShownOutput(photos, many=True).data)
+
     @extend_schema(request=s.ProgramPhotoInput, responses={201: s.ProgramPhotoOutput})
     def post(self, request: AuthenticatedRequest, session_id: int) -> Response:
         """A photo of the session (its coordinators), re-encoded without EXIF or GPS, tagged
@@ -331,8 +341,29 @@ class SessionPhotoListApi(APIView):
 
 
 class SessionPhotoApi(APIView):
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: AuthenticatedRequest, photo_id: int) -> FileResponse:
+        """The photo's image, for those who may see it in the session's photos (404 otherwise);
+        never cached."""
+        photo = selectors.session_photo_get(photo_id=photo_id, actor=request.user)
+        return responses.session_photo(photo)
+
     @extend_schema(responses={204: None})
     def delete(self, request: AuthenticatedRequest, photo_id: int) -> Response:
         """Remove a photo (its coordinators); the file goes after the commit."""
         services.photo_remove(actor=request.user, photo_id=photo_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionReflectionListApi(APIView):
+    @extend_schema(responses={200: s.ProgramReflectionShownOutput(many=True)})
+    def get(self, request: AuthenticatedRequest, session_id: int) -> Response:
+        """The reflections written after the session, for those taking part (404 for everyone
+        else); a child author by given name and school year only."""
+        rows = selectors.session_reflections(session_id=session_id, actor=request.user)
+        return Response(s.ProgramReflectionShownOutput(rows, many=True).data)

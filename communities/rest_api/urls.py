@@ -85,4 +85,9 @@ urlpatterns = [
     path(SESSION + "reflection/", pv.SessionReflectionApi.as_view(), name="program-reflection"),
     path(SESSION + "photos/", pv.SessionPhotoListApi.as_view(), name="program-photos"),
     path("program-photos/<id:photo_id>/", pv.SessionPhotoApi.as_view(), name="program-photo"),
+    path(
+        SESSION + "reflections/",
+        pv.SessionReflectionListApi.as_view(),
+        name="program-session-reflections",
+    ),
 ]

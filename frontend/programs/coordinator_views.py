@@ -408,7 +408,7 @@ def _session_page(
         "program": program,
         "children": children,
         "volunteers": volunteers,
-        "photos": list(selectors.session_photos(session=session)),
+        "photos": list(selectors.session_photos_managed(session=session)),
         "photo_form": photo_form.offer(photo_children)
         if photo_form is not None
         else PhotoForm(children=photo_children),
