@@ -4,6 +4,7 @@ answer to an invitation, a resource's kind — that the pages may name without r
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.values import Category
 
@@ -85,7 +86,8 @@ AVAILABILITY_SLOTS = [f"{day}-{part}" for day in Weekday.values for part in DayP
 
 class VolunteerStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
-    ACCEPTED = "accepted", _("Taking part")
+    # "Taking part" alone is the course page's heading (受講について): a context of its own.
+    ACCEPTED = "accepted", pgettext_lazy("program", "Taking part")
     DECLINED = "declined", _("Declined")
     # Taken off the program's future sessions (a vetting record ran out, or the coordinator).
     REMOVED = "removed", _("No longer taking part")
