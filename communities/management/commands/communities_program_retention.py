@@ -11,13 +11,12 @@ nothing.
 """
 
 import logging
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from tqdm import tqdm
 
+from campus_social.common.commands import add_today_argument, today_from
 from communities import services
 
 logger = logging.getLogger(__name__)
@@ -32,11 +31,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--today",
-            metavar="YYYY-MM-DD",
-            help="Act as if today were this day (default: today in the site's time zone).",
-        )
+        add_today_argument(parser)
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -47,12 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["today"]:
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError("--today must be a date such as 2025-04-01.") from None
+        today = today_from(options)
         due = services.programs_due_for_purge(today=today)
         if options["dry_run"]:
             for program_id in due:

@@ -5,12 +5,12 @@ session as reminded, so a second run on the same day, or two overlapping runs, r
 twice.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
+from campus_social.common.commands import add_today_argument, today_from
 from courses import services
 
 
@@ -22,11 +22,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--today",
-            metavar="YYYY-MM-DD",
-            help="Act as if today were this day (default: today in the site's time zone).",
-        )
+        add_today_argument(parser)
         # Accepted so that every courses command takes the same options in cron: the
         # reminders go out in one service call, so there is nothing to show progress of.
         parser.add_argument(
@@ -34,12 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["today"]:
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError("--today must be a date such as 2025-04-01.") from None
+        today = today_from(options)
         sent = services.session_reminders_send(today=today)
         tomorrow = today + timedelta(days=1)
         self.stdout.write(

@@ -6,13 +6,12 @@ sends the notice.  Each record is marked when its notice goes out, so a second r
 overlapping runs) tells nobody twice.
 """
 
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from campus_social.common.commands import add_today_argument, today_from
 from campus_social.safeguarding import services
 
 
@@ -23,22 +22,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--today",
-            metavar="YYYY-MM-DD",
-            help="Act as if today were this day (default: today in the site's time zone).",
-        )
+        add_today_argument(parser)
         parser.add_argument(
             "--no-progress", action="store_true", help="Do not show the progress bar."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["today"]:
-            try:
-                today = date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError("--today must be a date such as 2025-04-01.") from None
+        today = today_from(options)
         due = services.vetting_expiries_due(today=today)
         show_progress = not options["no_progress"] and self.stdout.isatty()
         told = 0
