@@ -140,6 +140,11 @@ def organisation_list(*, kind: str = "") -> QuerySet[Organisation]:
     return organisations.filter(kind=kind) if kind else organisations
 
 
+def organisation_readers(*, organisation_id: int) -> QuerySet[ReaderDevice]:
+    """The active card readers of an organisation (a school's, for its programs' sessions)."""
+    return ReaderDevice.objects.filter(organisation_id=organisation_id, is_active=True)
+
+
 def reader_device_list(*, actor: Actor) -> QuerySet[ReaderDevice]:
     require_city_staff(actor)
     return ReaderDevice.objects.select_related("organisation").order_by("-created_at")

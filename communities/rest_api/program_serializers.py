@@ -65,6 +65,12 @@ class ProgramInput(serializers.Serializer):
         required=False,
         help_text="Residents holding the school's coordinator role (default: me).",
     )
+    reader_id = IdField(
+        required=False,
+        allow_null=True,
+        help_text="An active card reader of the school, where volunteers tap their cards; "
+        "null for none.",
+    )
 
 
 class ProgramCreateInput(ProgramInput):
@@ -97,6 +103,7 @@ class ProgramOutput(serializers.Serializer):
     children_needed = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ProgramStatus.choices)
     room_id = serializers.IntegerField(allow_null=True)
+    reader_id = serializers.IntegerField(allow_null=True)
 
 
 class ProgramSessionInput(serializers.Serializer):

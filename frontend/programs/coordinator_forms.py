@@ -14,7 +14,7 @@ from communities.values import Topic
 from frontend.forms import Choices, CityDateTimeField, PageForm, checkbox, date_input
 
 # The service's field names that the form calls otherwise.
-FIELD_NAMES = {"district_id": "district", "school_id": "school"}
+FIELD_NAMES = {"district_id": "district", "school_id": "school", "reader_id": "reader"}
 
 
 def _grades() -> Choices:
@@ -50,11 +50,30 @@ class ProgramForm(PageForm):
     district = forms.TypedChoiceField(label=_("District of the venue"), coerce=int, choices=())
     seniors_needed = forms.IntegerField(label=_("Seniors needed"), min_value=1, max_value=200)
     children_needed = forms.IntegerField(label=_("Children needed"), min_value=1, max_value=200)
+    reader = forms.TypedChoiceField(
+        label=_("Card reader at the venue"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=(),
+        help_text=_("Volunteers tap their resident card here to check in to a session."),
+    )
 
     def __init__(
-        self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        schools: list[tuple[int, str]] | None = None,
+        readers: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # A new program chooses its school first: its reader is set once it exists.
+        if readers is None:
+            del self.fields["reader"]
+        else:
+            self._set_choices(
+                "reader", [("", _("None")), *((str(pk), name) for pk, name in readers)]
+            )
         if schools is None:
             del self.fields["school"]
         else:
@@ -74,9 +93,11 @@ class ProgramForm(PageForm):
         values = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in ("school", "district")
+            if name not in ("school", "district", "reader")
         }
         values["district_id"] = self.cleaned_data["district"]
+        if "reader" in self.fields:
+            values["reader_id"] = self.cleaned_data["reader"]
         for name in ("starts_on", "ends_on"):
             values[name] = values[name].isoformat()
         return values

@@ -144,6 +144,7 @@ def _initial(program: "Program") -> dict[str, Any]:
         "district": program.district_id,
         "seniors_needed": program.seniors_needed,
         "children_needed": program.children_needed,
+        "reader": program.reader_id,
     }
 
 
@@ -208,10 +209,14 @@ def program_manage(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     program = selectors.program_get_managed(program_id=program_id, actor=request.user)
+    readers = [
+        (reader.pk, reader.name)
+        for reader in identity_selectors.organisation_readers(organisation_id=program.school_id)
+    ]
     error: ServiceError | None = None
     status = 200
     if request.method == "POST":
-        form = ProgramForm(request.POST)
+        form = ProgramForm(request.POST, readers=readers)
         if form.is_valid():
             try:
                 services.program_update(
@@ -228,7 +233,7 @@ def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
         else:
             status = 400
     else:
-        form = ProgramForm(initial=_initial(program))
+        form = ProgramForm(initial=_initial(program), readers=readers)
     context = {"program": program, "form": form, "error": error}
     return render(request, f"{TEMPLATES}program_edit.html", context, status=status)
 

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campus_social.audit.models import AuditEvent
+from campus_social.identity.selectors import OPERATOR
+from campus_social.identity.services import reader_device_register
 from communities import services
 from communities.models import ProgramChild, ProgramConsent, SessionPhoto, VolunteerOffer
 from tests.communities.builders import jpeg_with_gps
@@ -106,6 +108,22 @@ def test_a_coordinator_creates_publishes_and_adds_a_session_through_the_api(sign
     assert published.json()["status"] == "published"
     assert session.status_code == 201
     assert api.get(f"/api/v1/programs/{program_id}/sessions/").json()[0]["cancelled"] is False
+
+
+def test_a_coordinator_sets_the_schools_card_reader_through_the_api(signed_in):
+    running = running_program()
+    reader, _key = reader_device_register(
+        actor=OPERATOR, name="多目的室", organisation_slug=running.program.school.slug
+    )
+    api = signed_in(running.coordinator)
+
+    chosen = api.patch(url(running), {"reader_id": reader.pk}, format="json")
+    other = api.patch(url(running), {"reader_id": reader.pk + 1000}, format="json")
+
+    assert chosen.json()["reader_id"] == reader.pk
+    assert other.status_code == 400
+    assert "reader_id" in other.json()["fields"]
+    assert api.get(url(running)).json()["reader_id"] == reader.pk
 
 
 def test_a_draft_answers_404_to_others(signed_in):

@@ -9,6 +9,8 @@ from django.utils import timezone
 from campus_social.audit.models import AuditEvent
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import Organisation
+from campus_social.identity.selectors import OPERATOR
+from campus_social.identity.services import reader_device_register
 from communities import program_selectors as selectors
 from communities import services
 from communities.models import Program, ProgramSession
@@ -200,3 +202,49 @@ def test_a_child_sees_only_the_programs_they_take_part_in():
         selectors.program_get(program_id=running.program.pk, actor=ChildFactory())
     assert list(selectors.program_list(actor=ChildFactory())) == []
     assert list(selectors.program_list(actor=ResidentFactory())) == [running.program]
+
+
+# --- The card reader where volunteers check in ----------------------------------------------------
+
+
+def _reader_of(organisation: Organisation, *, active: bool = True):
+    device, _key = reader_device_register(
+        actor=OPERATOR, name="多目的室の読み取り機", organisation_slug=organisation.slug
+    )
+    if not active:
+        type(device).objects.filter(pk=device.pk).update(is_active=False)
+    return device
+
+
+def test_a_coordinator_sets_and_clears_the_schools_card_reader():
+    running = running_program()
+    reader = _reader_of(running.program.school)
+
+    services.program_update(
+        actor=running.coordinator, program_id=running.program.pk, values={"reader_id": reader.pk}
+    )
+    assert Program.objects.get(pk=running.program.pk).reader == reader
+    services.program_update(
+        actor=running.coordinator, program_id=running.program.pk, values={"reader_id": None}
+    )
+    assert Program.objects.get(pk=running.program.pk).reader is None
+
+
+@pytest.mark.parametrize("which", ["another_organisation", "inactive", "unknown"])
+def test_only_an_active_reader_of_the_school_is_taken(which):
+    running = running_program()
+    reader_id = {
+        "another_organisation": lambda: _reader_of(OrganisationFactory()).pk,
+        "inactive": lambda: _reader_of(running.program.school, active=False).pk,
+        "unknown": lambda: 999_999,
+    }[which]()
+
+    with pytest.raises(Invalid) as refused:
+        services.program_update(
+            actor=running.coordinator,
+            program_id=running.program.pk,
+            values={"reader_id": reader_id},
+        )
+
+    assert list(refused.value.fields) == ["reader_id"]
+    assert Program.objects.get(pk=running.program.pk).reader is None

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from campus_social.identity.selectors import OPERATOR
+from campus_social.identity.services import reader_device_register
 from campus_social.safeguarding.models import VettingRecord
 from communities import services
 from communities.models import (
@@ -33,7 +35,7 @@ from tests.communities.program_builders import (
     senior_with_offer,
     volunteer_in,
 )
-from tests.factories import ResidentFactory, make_city_staff
+from tests.factories import OrganisationFactory, ResidentFactory, make_city_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -287,6 +289,29 @@ def test_the_coordinator_edits_the_details(running, signed_in_page):
     assert response.status_code == 302
     running.program.refresh_from_db()
     assert running.program.title == "こまとけん玉の会"
+
+
+def test_the_coordinator_chooses_the_schools_card_reader_on_the_edit_page(running, signed_in_page):
+    school_reader, _key = reader_device_register(
+        actor=OPERATOR, name="多目的室の読み取り機", organisation_slug=running.program.school.slug
+    )
+    elsewhere = OrganisationFactory()
+    reader_device_register(
+        actor=OPERATOR, name="よその読み取り機", organisation_slug=elsewhere.slug
+    )
+    page = signed_in_page(running.coordinator)
+    url = _url("program-edit", program_id=running.program.pk)
+    form_page = _page(page.get(url))
+    assert "多目的室の読み取り機" in form_page
+    assert "よその読み取り機" not in form_page
+
+    response = page.post(
+        url, _form(district=running.program.district_id, reader=school_reader.pk), follow=True
+    )
+
+    running.program.refresh_from_db()
+    assert running.program.reader == school_reader
+    assert "多目的室の読み取り機" in _page(response)  # shown on the manage page
 
 
 def test_editing_shows_a_refusal_beside_the_field(running, signed_in_page):

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
-from campus_social.identity.models import District, Organisation, OrganisationRole, Resident
+from campus_social.common.ids import is_id
+from campus_social.identity.models import (
+    District,
+    Organisation,
+    OrganisationRole,
+    ReaderDevice,
+    Resident,
+)
 from campus_social.identity.selectors import resident_is_city_staff, resident_is_school_coordinator
 from communities.models.programs import Program, ProgramSession
 from communities.program_selectors import program_get_managed
@@ -52,8 +59,12 @@ def _day(errors: dict[str, list[str]], field: str, value: object) -> date | None
     return day
 
 
-def _clean_program(values: dict[str, Any], *, current: Program | None) -> dict[str, Any]:
-    """The program's fields checked (all of them on creation, those sent on an update)."""
+def _clean_program(
+    values: dict[str, Any], *, current: Program | None, school: Organisation
+) -> dict[str, Any]:
+    """The program's fields checked (all of them on creation, those sent on an update).  The
+    card reader (``reader_id``, optional; ``None`` takes it away) must be an active reader of
+    the school: volunteers tap their cards there (``program_checkin``)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     partial = current is not None
@@ -86,6 +97,16 @@ def _clean_program(values: dict[str, Any], *, current: Program | None) -> dict[s
         if district is None:
             errors["district_id"] = [_("Please choose a district.")]
         clean["district"] = district
+    if "reader_id" in values:
+        reader_id = values["reader_id"]
+        reader = (
+            ReaderDevice.objects.filter(pk=reader_id, organisation=school, is_active=True).first()
+            if is_id(reader_id)
+            else None
+        )
+        if reader_id is not None and reader is None:
+            errors["reader_id"] = [_("Choose one of the school's card readers.")]
+        clean["reader"] = reader
     grade_min = clean.get("grade_min", current.grade_min if current else None)
     grade_max = clean.get("grade_max", current.grade_max if current else None)
     if "grade_max" not in errors and grade_min and grade_max and grade_min > grade_max:
@@ -138,7 +159,7 @@ def program_create(*, actor: Resident, school_id: int, values: dict[str, Any]) -
         raise Forbidden(
             _("Only the school's coordinators may create its programs."), code="not_coordinator"
         )
-    clean = _clean_program(values, current=None)
+    clean = _clean_program(values, current=None, school=school)
     errors: dict[str, list[str]] = {}
     coordinators = _coordinators(school, values.get("coordinator_ids", [actor.pk]), errors)
     fail(errors)
@@ -157,7 +178,7 @@ def program_update(*, actor: Resident, program_id: int, values: dict[str, Any]) 
     moderate the room; those dropped leave it."""
     program = program_get_managed(program_id=program_id, actor=actor)
     _open(program)
-    clean = _clean_program(values, current=program)
+    clean = _clean_program(values, current=program, school=program.school)
     errors: dict[str, list[str]] = {}
     coordinators = (
         _coordinators(program.school, values["coordinator_ids"], errors)
