@@ -113,9 +113,7 @@ def _credential_key_refusals() -> list[str]:
     if CREDENTIAL_RETIRED_KEYS.strip():
         try:
             retired = json.loads(CREDENTIAL_RETIRED_KEYS)
-            entries: Any = (
-                retired.get("keys") if isinstance(retired, dict) else retired
-            )
+            entries: Any = retired.get("keys") if isinstance(retired, dict) else retired
             for entry in entries:
                 import_key(entry, entry.get("kty"))
         except Exception:
