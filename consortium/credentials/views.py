@@ -58,10 +58,19 @@ def context(request: HttpRequest, name: str) -> JsonResponse:
     return _public(document, content_type="application/ld+json", max_age=86400)
 
 
+class _TokenField(serializers.CharField):
+    """A string, strictly: a number or a list is refused, not turned into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class VerifyInput(serializers.Serializer[Any]):
-    credential = serializers.CharField(
+    credential = _TokenField(
         max_length=MAX_TOKEN_CHARS,
-        trim_whitespace=True,
+        trim_whitespace=False,
         help_text="The credential as issued: a VC-JOSE compact JWT (typ vc+jwt).",
     )
 

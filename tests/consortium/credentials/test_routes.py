@@ -137,3 +137,9 @@ def test_an_unknown_context_is_404(client):
 
 def test_the_public_documents_refuse_writes(client):
     assert client.post("/credentials/jwks.json").status_code == 405
+
+
+@pytest.mark.parametrize("value", [12, ["a.b.c"], None, ""])
+def test_verify_refuses_what_is_not_a_credential_string(api_client, value):
+    response = api_client.post(VERIFY, {"credential": value}, format="json")
+    assert response.status_code == 400
