@@ -31,6 +31,7 @@ PUBLIC_ROUTES = {
     "credentials:jwks": "the issuer's public keys: anyone may verify a credential",
     "credentials:status": "a credential's revocation status, named in the credential itself",
     "credentials:context": "the JSON-LD contexts credentials name, served from local copies",
+    "frontend:credential-verify": "the page where anyone checks a credential they were shown",
     "credentials-api:verify": "anyone holding a credential may check it (rate-limited per address)",
     "admin:login": "operators sign in to the admin site",
     "admin:logout": "the admin's own sign-out; it changes nothing for anonymous callers",

@@ -11,6 +11,10 @@ from consortium.credentials.values import CreditClaim
 @pytest.fixture
 def issuer_key(settings) -> dict:
     """A signing key of this test's own (not the development key in var/)."""
+    return use_test_key(settings)
+
+
+def use_test_key(settings) -> dict:
     jwk = keys.generate_private_jwk()
     settings.CREDENTIAL_SIGNING_KEY = json.dumps(jwk)
     settings.CREDENTIAL_RETIRED_KEYS = ""
