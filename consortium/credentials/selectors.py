@@ -111,6 +111,27 @@ def _record(credential_id: Any) -> IssuedCredential | None:
     return IssuedCredential.objects.filter(credential_id=key).first()
 
 
+def _bundled_revocations(credential: dict[str, Any]) -> list[Finding]:
+    """A record (CLR) is no better than its credits: one revoked credit in it revokes it."""
+    subject = credential.get("credentialSubject") or {}
+    ids = []
+    for inner in subject.get("verifiableCredential") or []:
+        try:
+            ids.append(uuid.UUID(str(inner.get("id", "")).removeprefix("urn:uuid:")))
+        except ValueError:
+            continue
+    revoked = IssuedCredential.objects.filter(credential_id__in=ids, revoked_at__isnull=False)
+    if not revoked.exists():
+        return []
+    return [
+        Finding(
+            "revoked",
+            _("A credit in this record has been revoked."),
+            tuple(record.urn for record in revoked),
+        )
+    ]
+
+
 def credential_verify(
     *, token: str, client: str | None = None, now: dt.datetime | None = None
 ) -> Verification:
@@ -139,6 +160,8 @@ def credential_verify(
             )
         elif record.revoked_at is not None:
             findings.append(Finding("revoked", _("The issuer has revoked this credential.")))
+        elif record.kind == IssuedCredential.Kind.CLR:
+            findings.extend(_bundled_revocations(credential))
     return Verification(
         genuine=inspection.signature_valid and not any(f.code in NOT_GENUINE for f in findings),
         revoked=record is not None and record.revoked_at is not None,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,12 +64,17 @@ def _current_achievement(
         if existing.resident_id != resident.pk:
             raise Invalid(_("This credit belongs to another learner."), code="source_taken")
         return existing
-    record = IssuedCredential.objects.create(
-        kind=IssuedCredential.Kind.ACHIEVEMENT,
-        resident=resident,
-        source=source,
-        key_id=keys.signing_key().kid,
-    )
+    try:
+        with transaction.atomic():
+            record = IssuedCredential.objects.create(
+                kind=IssuedCredential.Kind.ACHIEVEMENT,
+                resident=resident,
+                source=source,
+                key_id=keys.signing_key().kid,
+            )
+    except IntegrityError:
+        # Two first downloads at once: the constraint let one in; the other gives its credential.
+        return _current_achievement(resident=resident, claim=claim, source=source)
     audit_record(
         actor=resident,
         action="credential.issued",

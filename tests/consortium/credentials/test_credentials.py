@@ -408,3 +408,38 @@ def test_the_command_prints_a_new_private_key():
 def test_signing_uses_the_current_key():
     token = signing.sign_credential({"id": "x"})
     assert json.loads(_unb64(token.split(".")[0]))["kid"] == keys.signing_key().kid
+
+
+def test_a_clr_with_a_revoked_credit_in_it_is_revoked():
+    resident = ResidentFactory()
+    signed = services.clr_credential_issue(
+        resident=resident,
+        learner_name="山田 花子",
+        learner_id=selectors.learner_subject_id(resident_id=resident.pk),
+        credits=[("credit-record:1", make_claim(resident.pk))],
+        source=f"learner-record:{resident.pk}",
+    )
+    services.credential_revoke(actor=None, source="credit-record:1", reason="Corrected")
+
+    verification = selectors.credential_verify(token=signed.token)
+
+    assert verification.genuine
+    assert not verification.valid
+    assert _codes(verification) == ["revoked"]
+
+
+def test_a_lost_race_to_issue_the_first_credential_gives_the_winners(monkeypatch):
+    resident = ResidentFactory()
+    winner = _issue(resident)
+    real = IssuedCredential.objects.select_for_update
+    calls = {"n": 0}
+
+    def first_read_misses(*args, **kwargs):
+        calls["n"] += 1
+        query = real(*args, **kwargs)
+        return query.none() if calls["n"] == 1 else query
+
+    monkeypatch.setattr(IssuedCredential.objects, "select_for_update", first_read_misses)
+    assert _issue(resident).record.pk == winner.record.pk
+    assert calls["n"] == 2
+    assert IssuedCredential.objects.count() == 1
