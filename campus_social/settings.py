@@ -8,6 +8,7 @@ secrets and turns on HTTPS-only cookies and HSTS.  ``docs/configuration.md`` lis
 
 import math
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -30,6 +31,26 @@ CARD_HMAC_KEY = env("CARD_HMAC_KEY", default=_DEV_CARD_HMAC_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Portable credentials (consortium/credentials/): the issuer's private signing key, a JWK (JSON)
+# or a PEM, EC P-256 (ES256) or Ed25519 (EdDSA).  Unset outside production, a development key is
+# generated once into CREDENTIAL_DEV_KEY_PATH.  The public keys of earlier signing keys stay
+# published (CREDENTIAL_RETIRED_KEYS: a JWKS or a JSON list of JWKs), so that credentials they
+# signed keep verifying.  ``manage.py consortium_signing_key_create`` prints a new key.
+CREDENTIAL_SIGNING_KEY = env("CREDENTIAL_SIGNING_KEY", default="")
+CREDENTIAL_RETIRED_KEYS = env("CREDENTIAL_RETIRED_KEYS", default="")
+CREDENTIAL_DEV_KEY_PATH = VAR_DIR / "credential-signing-key.jwk"
+# The public address of the site, naming the issuer in every credential (its profile, keys and
+# status list live under /credentials/); by default the first of ALLOWED_HOSTS over HTTPS.
+CREDENTIAL_ISSUER_URL = env(
+    "CREDENTIAL_ISSUER_URL",
+    default=f"https://{ALLOWED_HOSTS[0]}"
+    if PRODUCTION and ALLOWED_HOSTS
+    else "http://127.0.0.1:8000",
+).rstrip("/")
+CREDENTIAL_ISSUER_NAME = env("CREDENTIAL_ISSUER_NAME", default="Campus Social")
+# Credentials anyone may check, per address (the page and the API together).
+CREDENTIAL_VERIFY_RATE = env("CREDENTIAL_VERIFY_RATE", default="30/min")
 
 # Websocket handshakes are accepted from pages of this site only: an Origin whose host is in
 # ALLOWED_HOSTS on the host and port the socket is opened on, or one listed here in full
@@ -60,12 +81,57 @@ def _secret_entropy_bytes(value: str) -> float:
     return len(value) * math.log2(alphabet) / 8
 
 
+def _credential_key_refusals() -> list[str]:
+    """Whether the credential signing key (and any retired keys) can be used, read as
+    ``consortium.credentials.keys`` reads them (the core names no feature app)."""
+    import json
+
+    from joserfc.jwk import import_key
+
+    name = "CREDENTIAL_SIGNING_KEY"
+    if name not in env or not CREDENTIAL_SIGNING_KEY.strip():
+        return [f"Production mode needs the environment variable {name}."]
+    text = CREDENTIAL_SIGNING_KEY.strip()
+    key = None
+    try:
+        data = json.loads(text) if text.startswith("{") else text
+    except ValueError:
+        data = None
+    for kty in ("EC", "OKP"):
+        if isinstance(data, dict) and data.get("kty") != kty:
+            continue
+        try:
+            key = import_key(data, kty)
+            break
+        except Exception:  # noqa: S112 - any failure to read it is the refusal
+            continue
+    if key is None or key.get("crv") not in ("P-256", "Ed25519"):
+        return [f"{name} must be an EC P-256 or Ed25519 private key (a JWK or a PEM)."]
+    if not key.is_private:
+        return [f"{name} must be the private key, not only its public part."]
+    refusals = []
+    if CREDENTIAL_RETIRED_KEYS.strip():
+        try:
+            retired = json.loads(CREDENTIAL_RETIRED_KEYS)
+            entries: Any = retired.get("keys") if isinstance(retired, dict) else retired
+            for entry in entries:
+                import_key(entry, entry.get("kty"))
+        except Exception:
+            refusals.append(
+                'CREDENTIAL_RETIRED_KEYS must be a JWKS ({"keys": [...]}) of public keys.'
+            )
+    if not CREDENTIAL_ISSUER_URL.startswith("https://"):
+        refusals.append("CREDENTIAL_ISSUER_URL must be the site's https:// address.")
+    return refusals
+
+
 def _production_refusals() -> list[str]:
     refusals = [
         f"Production mode needs the environment variable {name}."
         for name in ("SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS")
         if name not in env
     ]
+    refusals += _credential_key_refusals()
     public_keys = {_DEV_SECRET_KEY, _DEV_CARD_HMAC_KEY}
     for name, value in (("SECRET_KEY", SECRET_KEY), ("CARD_HMAC_KEY", CARD_HMAC_KEY)):
         if name not in env:

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("messaging.rest_api.urls")),
     path("", include("courses.rest_api.urls")),
     path("", include("communities.rest_api.urls")),
+    path("", include("consortium.credentials.api_urls")),
 ]
 
 # Operators' password sign-in to the admin site is throttled and audited like card sign-in.
@@ -30,6 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Calendar apps subscribe to a secret address and cannot sign in: not under /api/v1/.
     path("", include("courses.rest_api.calendar")),
+    # Named in every credential issued (issuer, keys, status, contexts): never under /api/v1/.
+    path("", include("consortium.credentials.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("frontend.staff.urls")),
     path("", include("frontend.schools.urls")),
     path("", include("frontend.programs.urls")),
+    path("", include("frontend.credentials.urls")),
 ]

@@ -8,6 +8,7 @@ that need the whole of Django in production mode run a fresh interpreter with th
 """
 
 import importlib.util
+import json
 import os
 import secrets
 import subprocess
@@ -29,9 +30,19 @@ PRODUCTION_ENV = {
     "CARD_HMAC_KEY": "fea8c22e7150d92cb0fe5ab46979a35fd130fd075a19e2a65311ff595e62d7b1",
     "CAMPUS_PRODUCTION": "true",
     "ALLOWED_HOSTS": "campus.example.jp",
+    "CREDENTIAL_SIGNING_KEY": '{"crv":"P-256","x":"ae9nmIHdXVvpUJmDwRXArzwpOmNT4QB5CQgKUz7AyTo","y":"LTC9_1GnH-E1HIvfnHboNRGdzmd9Gdk9wwm5dh6r8TY","d":"ZNhlwt1QlgCbzZyt2a-mBRReOz-C4gyZBBDwkY7c3V0","kty":"EC","kid":"9fXRI0JJE1ZLZ1Qo_OG6kq4VZiJysiBGD3v9HSoOE-4","alg":"ES256","use":"sig"}',
 }
 # Set by the developer's or CI's environment, never by these tests' production environment.
-UNSET = {"SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS", "DEBUG", "WEBSOCKET_ALLOWED_ORIGINS"}
+UNSET = {
+    "SECRET_KEY",
+    "CARD_HMAC_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "WEBSOCKET_ALLOWED_ORIGINS",
+    "CREDENTIAL_SIGNING_KEY",
+    "CREDENTIAL_RETIRED_KEYS",
+    "CREDENTIAL_ISSUER_URL",
+}
 
 
 def _start_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
@@ -72,7 +83,9 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "CARD_HMAC_KEY", "ALLOWED_HOSTS", "CREDENTIAL_SIGNING_KEY"]
+)
 def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
 
@@ -121,6 +134,56 @@ def test_production_starts_with_a_random_key_of_32_bytes_or_more(monkeypatch, ca
 
     assert started.PRODUCTION
     assert card_key == started.CARD_HMAC_KEY
+
+
+def _public_part(jwk_text: str) -> str:
+    return json.dumps({k: v for k, v in json.loads(jwk_text).items() if k != "d"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("CREDENTIAL_SIGNING_KEY", "", "needs the environment variable CREDENTIAL_SIGNING_KEY"),
+        ("CREDENTIAL_SIGNING_KEY", "not a key", "must be an EC P-256 or Ed25519 private key"),
+        (
+            "CREDENTIAL_SIGNING_KEY",
+            '{"kty": "oct", "k": "c2VjcmV0c2VjcmV0c2VjcmV0"}',
+            "must be an EC P-256 or Ed25519 private key",
+        ),
+        (
+            "CREDENTIAL_SIGNING_KEY",
+            _public_part(PRODUCTION_ENV["CREDENTIAL_SIGNING_KEY"]),
+            "must be the private key",
+        ),
+        ("CREDENTIAL_RETIRED_KEYS", "[{", "CREDENTIAL_RETIRED_KEYS must be a JWKS"),
+        ("CREDENTIAL_ISSUER_URL", "http://campus.example.jp", "must be the site's https://"),
+    ],
+)
+def test_production_refuses_to_start_without_a_usable_credential_signing_key(
+    monkeypatch, name, value, complaint
+):
+    report = _refusal(monkeypatch, **{**PRODUCTION_ENV, name: value})
+
+    assert complaint in report
+    assert json.loads(PRODUCTION_ENV["CREDENTIAL_SIGNING_KEY"])["d"] not in report
+
+
+def test_production_starts_with_a_pem_or_ed25519_key_and_published_retired_keys(monkeypatch):
+    from joserfc.jwk import ECKey, OKPKey
+
+    for key in (ECKey.generate_key("P-256"), OKPKey.generate_key("Ed25519")):
+        started = _start_settings(
+            monkeypatch,
+            **{
+                **PRODUCTION_ENV,
+                "CREDENTIAL_SIGNING_KEY": key.as_pem(private=True).decode(),
+                "CREDENTIAL_RETIRED_KEYS": json.dumps(
+                    {"keys": [json.loads(_public_part(PRODUCTION_ENV["CREDENTIAL_SIGNING_KEY"]))]}
+                ),
+            },
+        )
+        assert started.PRODUCTION
+        assert started.CREDENTIAL_ISSUER_URL == "https://campus.example.jp"
 
 
 def test_production_check_deploy_reports_nothing():
