@@ -154,6 +154,20 @@ class CourseForm(PageForm):
     language = forms.ChoiceField(
         label=_("Language of the course"), choices=settings.LANGUAGES, initial="ja"
     )
+    class_hours = forms.IntegerField(
+        label=_("Class hours"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        help_text=_("Whole hours in class. Universities count 45 hours of study as one credit."),
+    )
+    self_study_hours = forms.IntegerField(
+        label=_("Self-study hours"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        help_text=_("Whole hours of study at home that the course asks for."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
