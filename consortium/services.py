@@ -8,11 +8,13 @@ university; approving past the cap).  A refusal is audited before it is raised a
 nothing else.  Credit records are only ever appended.
 """
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +40,9 @@ from consortium.values import (
 )
 from courses import selectors as courses
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 NOTIFY_CREDIT = "consortium.credit"
 MAX_CREDITS = Decimal("30")
 MAX_CAP = Decimal("200")
@@ -48,13 +53,39 @@ REASON_MAX_LENGTH = 2000
 # --- Helpers ------------------------------------------------------------------------------------
 
 
+class _Refusal(Exception):
+    """A refusal to audit once the service's transaction has rolled back (an audit entry
+    written inside it would roll back with it)."""
+
+    def __init__(self, error: ServiceError, action: str, target: Any, detail: dict[str, Any]):
+        super().__init__(error.message)
+        self.error, self.action, self.target, self.detail = error, action, target, detail
+
+
 def _refuse(
     error: ServiceError, *, actor: Resident, action: str, target: Any = None, **detail: object
 ) -> NoReturn:
-    """Record a refusal the issue names in the audit log, then raise it (nothing else is
-    written: the audit entry is made at once, before any transaction of the service)."""
-    audit_record(actor=actor, action=action, target=target, detail={"code": error.code, **detail})
-    raise error
+    """Refuse with ``error`` and record the refusal (one the issue names) in the audit log:
+    the service is wrapped in ``_audited_refusals``, which writes the entry once the service's
+    transaction rolled back, so that nothing but the entry is stored."""
+    raise _Refusal(error, action, target, {"code": error.code, **detail})
+
+
+def _audited_refusals(service: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except _Refusal as refusal:
+            audit_record(
+                actor=kwargs.get("actor"),
+                action=refusal.action,
+                target=refusal.target,
+                detail=refusal.detail,
+            )
+            raise refusal.error from None
+
+    return run
 
 
 def _fail(errors: dict[str, list[str]], *, code: str = "invalid") -> None:
@@ -186,6 +217,7 @@ def _notify(application: CreditApplication, title: Any) -> None:
 # --- Policy -------------------------------------------------------------------------------------
 
 
+@_audited_refusals
 def policy_set(
     *,
     actor: Resident,
@@ -223,6 +255,7 @@ def policy_set(
 # --- Agreements ---------------------------------------------------------------------------------
 
 
+@_audited_refusals
 def agreement_create(
     *,
     actor: Resident,
@@ -311,23 +344,26 @@ def agreement_create(
     return agreement
 
 
+@_audited_refusals
 def agreement_end(*, actor: Resident, agreement_id: int, valid_until: date) -> CreditAgreement:
     """A registrar ends their university's agreement on a day (not before it starts, and not
     later than an end it already has).  Applications made under it are still decided.
     Audited."""
+    university_id = (
+        CreditAgreement.objects.filter(pk=agreement_id)
+        .values_list("university_id", flat=True)
+        .first()
+        if isinstance(agreement_id, int)
+        else None
+    )
+    if university_id is None:
+        if not selectors.registrar_universities(resident=actor).exists():
+            raise Forbidden(_("Only a university's registrars may do this."), code="not_registrar")
+        raise NotFound(_("No such agreement."))
+    # Before the transaction, so that a refusal's audit entry stays.
+    selectors.registrar_university_get(actor=actor, university_id=university_id)
     with transaction.atomic():
-        agreement = (
-            CreditAgreement.objects.select_for_update().filter(pk=agreement_id).first()
-            if isinstance(agreement_id, int)
-            else None
-        )
-        if agreement is None:
-            if not selectors.registrar_universities(resident=actor).exists():
-                raise Forbidden(
-                    _("Only a university's registrars may do this."), code="not_registrar"
-                )
-            raise NotFound(_("No such agreement."))
-        selectors.registrar_university_get(actor=actor, university_id=agreement.university_id)
+        agreement = CreditAgreement.objects.select_for_update().get(pk=agreement_id)
         if agreement.valid_until is not None and valid_until >= agreement.valid_until:
             raise Conflict(_("This agreement already ends by then."), code="already_ends")
         if valid_until < agreement.valid_from:
@@ -420,6 +456,7 @@ def _application_basis(
     return agreement, record
 
 
+@_audited_refusals
 def credit_apply(
     *, actor: Resident, offering_id: int, university_id: int, consent: bool, digest: str
 ) -> CreditApplication:
@@ -501,24 +538,27 @@ def credit_withdraw(*, actor: Resident, application_id: int) -> CreditApplicatio
     return application
 
 
-def _application_for_registrar(actor: Resident, application_id: int) -> CreditApplication:
-    application = (
-        CreditApplication.objects.select_for_update().filter(pk=application_id).first()
+def _check_registrar_of_application(actor: Resident, application_id: int) -> None:
+    """Before the service's transaction, so that a refusal's audit entry stays."""
+    university_id = (
+        CreditApplication.objects.filter(pk=application_id)
+        .values_list("university_id", flat=True)
+        .first()
         if isinstance(application_id, int)
         else None
     )
-    if application is None:
+    if university_id is None:
         if not selectors.registrar_universities(resident=actor).exists():
             raise Forbidden(_("Only a university's registrars may do this."), code="not_registrar")
         raise NotFound(_("No such application."))
-    selectors.registrar_university_get(actor=actor, university_id=application.university_id)
-    return application
+    selectors.registrar_university_get(actor=actor, university_id=university_id)
 
 
 _APPROVED = gettext_lazy("%(university)s recognised %(subject)s: your credit is recorded")
 _REJECTED = gettext_lazy("%(university)s did not recognise %(subject)s")
 
 
+@_audited_refusals
 def credit_decide(
     *,
     actor: Resident,
@@ -533,8 +573,9 @@ def credit_decide(
     university (``Conflict`` ``over_cap``, audited).  A withdrawn application answers
     ``Conflict`` ``withdrawn`` (audited), a decided one ``decided``.  The resident is told.
     Audited."""
+    _check_registrar_of_application(actor, application_id)
     with transaction.atomic():
-        application = _application_for_registrar(actor, application_id)
+        application = CreditApplication.objects.select_for_update().get(pk=application_id)
         if application.status == ApplicationStatus.WITHDRAWN:
             _refuse(
                 Conflict(
@@ -596,14 +637,15 @@ def credit_decide(
 # --- Corrections --------------------------------------------------------------------------------
 
 
+@_audited_refusals
 def correction_propose(
     *, actor: Resident, record_id: int, credits: object, grade: str, reason: str
 ) -> CreditRecord:
     """A registrar proposes a corrected entry for a record in force at their university: a
     new ``correction`` row awaiting a second registrar.  The record it corrects stays as it
     is.  One proposal at a time per record (``Conflict`` ``correction_pending``).  Audited."""
+    record = selectors.record_for_registrar(actor=actor, record_id=record_id)
     with transaction.atomic():
-        record = selectors.record_for_registrar(actor=actor, record_id=record_id)
         _policy_locked(record.university_id)
         if not selectors.records_in_force().filter(pk=record.pk).exists():
             raise Conflict(_("Only an entry in force can be corrected."), code="not_in_force")
@@ -646,6 +688,7 @@ def correction_propose(
 _CORRECTED = gettext_lazy("%(university)s corrected your credit for %(subject)s")
 
 
+@_audited_refusals
 def correction_decide(
     *, actor: Resident, record_id: int, approve: bool, reason: str = ""
 ) -> CreditRecord:
@@ -654,8 +697,8 @@ def correction_decide(
     effective entry replacing the corrected one (the cap is checked, ``over_cap``), or refuses
     it, which appends a refused one.  Returns the new row.  Audited; the resident is told of an
     approved correction."""
+    proposal = selectors.record_for_registrar(actor=actor, record_id=record_id)
     with transaction.atomic():
-        proposal = selectors.record_for_registrar(actor=actor, record_id=record_id)
         policy = _policy_locked(proposal.university_id)
         if (
             proposal.status != RecordStatus.AWAITING_SECOND_APPROVAL

@@ -123,7 +123,9 @@ def test_a_registrar_of_another_university_is_refused_and_audited():
 
     assert not CreditAgreement.objects.exists()
     assert not CreditPolicy.objects.exists()
-    refusals = AuditEvent.objects.filter(action="consortium.registrar_refused", actor_id=outsider.pk)
+    refusals = AuditEvent.objects.filter(
+        action="consortium.registrar_refused", actor_id=outsider.pk
+    )
     assert refusals.count() == 2
     assert refusals.first().target_id == str(minato.pk)
 
