@@ -64,7 +64,8 @@ def test_the_preview_lists_exactly_what_would_be_shared(minato, clerk, offering,
     assert record["lecturer_grade"] == "A"
     assert (record["class_hours"], record["self_study_hours"]) == (15, 30)
     assert record["credits"] == "1.0"
-    assert "birth_date" not in record and "district" not in record
+    assert "birth_date" not in record
+    assert "district" not in record
 
 
 def test_a_resident_applies_with_consent_and_exactly_the_shown_record_is_stored(
