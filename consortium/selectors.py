@@ -7,7 +7,8 @@ audited."""
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,13 +16,37 @@ from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import Organisation, OrganisationRole, Resident
 from consortium.models import CreditAgreement, CreditApplication, CreditPolicy, CreditRecord
-from consortium.values import HOURS_PER_CREDIT, ApplicationStatus, RecordStatus, Rounding
+from consortium.values import (
+    DEFAULT_CAP,
+    HOURS_PER_CREDIT,
+    ApplicationStatus,
+    RecordStatus,
+    Rounding,
+    RoundingStep,
+)
 
 # --- Universities, registrars and policies ------------------------------------------------------
 
 
 def university_list() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.UNIVERSITY).order_by("name", "id")
+
+
+def universities_with_policies() -> QuerySet[Organisation]:
+    """Public: the universities with their cap and rounding (the defaults where they set
+    none), in one query."""
+    policy = CreditPolicy.objects.filter(university=OuterRef("pk"))
+    return university_list().annotate(
+        cap_credits=Coalesce(
+            Subquery(policy.values("cap_credits")[:1]),
+            Value(DEFAULT_CAP),
+            output_field=DecimalField(),
+        ),
+        rounding=Coalesce(Subquery(policy.values("rounding")[:1]), Value(Rounding.DOWN)),
+        rounding_step=Coalesce(
+            Subquery(policy.values("rounding_step")[:1]), Value(RoundingStep.HALF)
+        ),
+    )
 
 
 def registrar_universities(*, resident: object) -> QuerySet[Organisation]:

@@ -27,6 +27,10 @@ PUBLIC_ROUTES = {
     "frontend:logout": "signing out changes nothing for a caller who is not signed in",
     "frontend:course-catalogue": "anyone may browse the published courses before signing in",
     "frontend:offering": "a published offering's page, as the catalogue links it; enrolling needs a login",
+    "consortium:catalogue": "which courses count towards which university's degree, for how "
+    "many credits: public, like the course catalogue (issue #12)",
+    "consortium:universities": "the consortium's universities with their caps and rounding: "
+    "public, no personal data",
     "admin:login": "operators sign in to the admin site",
     "admin:logout": "the admin's own sign-out; it changes nothing for anonymous callers",
     "admin:index": "redirects anonymous callers to admin:login",
