@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from campus_social.common.api import Pagination, paginated
 from campus_social.common.authentication import AuthenticatedRequest
+from campus_social.common.schema import ERROR
 from consortium import selectors, services
 from consortium.rest_api import serializers as s
 
@@ -102,7 +103,10 @@ class AgreementEndApi(APIView):
 
 
 class ApplicationPreviewApi(APIView):
-    @extend_schema(parameters=[s.CreditPreviewQuery], responses={200: s.CreditPreviewOutput})
+    @extend_schema(
+        parameters=[s.CreditPreviewQuery],
+        responses={200: s.CreditPreviewOutput, 404: ERROR, 409: ERROR},
+    )
     def get(self, request: AuthenticatedRequest) -> Response:
         """What applying would share with the university, to show before I consent, and its
         ``digest`` to send back.  409 ``not_completed``, ``no_credit``, ``no_agreement``."""
