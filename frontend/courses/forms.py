@@ -156,6 +156,7 @@ class CourseForm(PageForm):
     )
     class_hours = forms.IntegerField(
         label=_("Class hours"),
+        required=False,
         min_value=0,
         max_value=1000,
         initial=0,
@@ -163,6 +164,7 @@ class CourseForm(PageForm):
     )
     self_study_hours = forms.IntegerField(
         label=_("Self-study hours"),
+        required=False,
         min_value=0,
         max_value=1000,
         initial=0,
@@ -174,6 +176,12 @@ class CourseForm(PageForm):
         self._set_choices("category", [("", "—"), *Category.choices])
         self._set_choices("level", [("", "—"), *Level.choices])
         self._set_choices("audience", [("", "—"), *Audience.choices])
+
+    def clean_class_hours(self) -> int:
+        return self.cleaned_data.get("class_hours") or 0
+
+    def clean_self_study_hours(self) -> int:
+        return self.cleaned_data.get("self_study_hours") or 0
 
 
 class OfferingForm(PageForm):

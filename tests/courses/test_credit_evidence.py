@@ -156,3 +156,23 @@ def test_there_is_no_evidence_without_a_completion():
     assert (
         selectors.credit_evidence(offering_id=offering.pk, resident_id=ResidentFactory().pk) is None
     )
+
+
+def test_the_course_form_takes_the_hours_and_refuses_negative_ones(signed_in_page):
+    from django.urls import reverse
+
+    from courses.models import Course
+
+    client = signed_in_page(LecturerFactory().resident)
+    form = {**COURSE, "language": "ja", "title": "俳句散歩"}
+
+    refused = client.post(reverse("frontend:teach-course-new"), {**form, "class_hours": "-2"})
+    assert refused.status_code == 400
+    assert not Course.objects.filter(title="俳句散歩").exists()
+
+    client.post(
+        reverse("frontend:teach-course-new"),
+        {**form, "class_hours": "20", "self_study_hours": "25"},
+    )
+    course = Course.objects.get(title="俳句散歩")
+    assert (course.class_hours, course.self_study_hours) == (20, 25)
