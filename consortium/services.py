@@ -12,11 +12,11 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,7 @@ from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound, 
 from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.notifications.services import notification_send_translated
+from campus_social.safeguarding.selectors import acts_through_guardian
 from consortium import selectors
 from consortium.models import CreditAgreement, CreditApplication, CreditPolicy, CreditRecord
 from consortium.values import (
@@ -410,6 +411,10 @@ def _application_basis(
             _refuse(error, actor=actor, action="consortium.application_refused", **detail)
         raise error
 
+    if acts_through_guardian(resident=actor):
+        # Sharing a record commits the learner: a child commits to nothing by themselves, and
+        # a university would see more of a child than their given name.
+        refuse(Forbidden(_("Only adults apply for university credit."), code="adults_only"))
     university = selectors.university_list().filter(pk=university_id).first()
     if university is None:
         refuse(NotFound(_("No such university.")))
@@ -468,7 +473,8 @@ def credit_apply(
     an offering without credit (``no_credit``), no agreement of that university covering the
     course on the offering's dates (``no_agreement``), a pending or approved application for it
     there already (``already_applied``), no consent (``consent_required``) or a record that
-    changed since it was shown (``record_changed``)."""
+    changed since it was shown (``record_changed``).  A child is refused (``adults_only``): a
+    child commits to nothing by themselves."""
     detail = {"offering": offering_id, "university": university_id}
     agreement, record = _application_basis(
         actor=actor, offering_id=offering_id, university_id=university_id, audit=True
@@ -504,6 +510,30 @@ def credit_apply(
             **detail,
         )
     now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = _application_create(
+                actor, offering_id, university_id, agreement, record, now
+            )
+    except IntegrityError:
+        # Another request applied for the same offering there a moment before this one.
+        _refuse(
+            Conflict(_("You already applied for this offering there."), code="already_applied"),
+            actor=actor,
+            action="consortium.application_refused",
+            **detail,
+        )
+    return application
+
+
+def _application_create(
+    actor: Resident,
+    offering_id: int,
+    university_id: int,
+    agreement: CreditAgreement,
+    record: dict[str, Any],
+    now: datetime,
+) -> CreditApplication:
     with transaction.atomic():
         application = CreditApplication.objects.create(
             resident=actor,

@@ -392,3 +392,21 @@ def test_the_cap_counts_only_credit_at_that_university(minato, clerk):
 
     assert selectors.my_credit(resident=learner).count() == 2
     assert selectors.university_records(actor=clerk, university_id=minato.pk).count() == 1
+
+
+def test_a_child_cannot_apply_and_the_refusal_is_audited(minato, clerk, offering):
+    from tests.factories import ChildFactory
+
+    child = completed(offering, ChildFactory())
+    agreement(minato, offering, by=clerk)
+
+    with pytest.raises(Forbidden) as refusal:
+        services.application_preview(actor=child, offering_id=offering.pk, university_id=minato.pk)
+    assert refusal.value.code == "adults_only"
+    with pytest.raises(Forbidden):
+        services.credit_apply(
+            actor=child, offering_id=offering.pk, university_id=minato.pk, consent=True, digest=""
+        )
+
+    assert not CreditApplication.objects.exists()
+    assert _refusals("adults_only") == 1
