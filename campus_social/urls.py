@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("courses.rest_api.urls")),
     path("", include("communities.rest_api.urls")),
     path("", include("consortium.credentials.api_urls")),
+    path("", include("consortium.rest_api.urls")),
 ]
 
 # Operators' password sign-in to the admin site is throttled and audited like card sign-in.

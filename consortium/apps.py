@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsortiumConfig(AppConfig):
@@ -12,3 +13,9 @@ class ConsortiumConfig(AppConfig):
 
         if self.models_module is None:
             self.models_module = models
+
+    def ready(self) -> None:
+        from campus_social.notifications.kinds import register_kind
+        from consortium.services import NOTIFY_CREDIT
+
+        register_kind(NOTIFY_CREDIT, _("Decisions on my credit applications"), email_default=True)

@@ -70,6 +70,9 @@ class Course(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="ja"
     )
     owner = models.ForeignKey(Lecturer, on_delete=models.PROTECT, related_name="courses")
+    # Hours of study a learner puts in, in whole hours: universities count 45 per credit.
+    class_hours = models.PositiveSmallIntegerField(_("class hours"), default=0)
+    self_study_hours = models.PositiveSmallIntegerField(_("self-study hours"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -79,6 +82,11 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def study_hours(self) -> int:
+        """Class and self-study hours together: what a credit agreement is checked against."""
+        return self.class_hours + self.self_study_hours
 
     @property
     def open_to_children(self) -> bool:
@@ -248,6 +256,9 @@ class Completion(models.Model):
     completed_at = models.DateTimeField(default=timezone.now)
     sessions_attended = models.PositiveSmallIntegerField()
     sessions_held = models.PositiveSmallIntegerField()
+    # The lecturer's grade ("A", "合格"), blank until given.
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

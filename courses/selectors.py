@@ -480,6 +480,98 @@ def resident_has_completed(*, resident: Resident, offering_id: int) -> bool:
     return Completion.objects.filter(resident=resident, offering_id=offering_id).exists()
 
 
+# --- Credit: what the consortium may read (it reads no courses table itself) ------------------
+
+
+@dataclass(frozen=True)
+class CreditCourse:
+    """A course as a university's credit agreement sees it."""
+
+    id: int
+    title: str
+    class_hours: int
+    self_study_hours: int
+
+    @property
+    def study_hours(self) -> int:
+        return self.class_hours + self.self_study_hours
+
+
+@dataclass(frozen=True)
+class CreditEvidence:
+    """One resident's completion of one offering, as the consortium may read it (and share it
+    with a university, with the resident's consent): nothing more than this."""
+
+    offering_id: int
+    course: CreditCourse
+    term: str
+    # The offering's dates: its first session's day and its last session's day (local time).
+    starts_on: date | None
+    ends_on: date | None
+    bears_credit: bool
+    completion_id: int
+    completed_at: datetime
+    sessions_attended: int
+    sessions_held: int
+    # The lecturer's grade, "" until given.
+    grade: str
+
+
+def _credit_course(course: Course) -> CreditCourse:
+    return CreditCourse(
+        id=course.pk,
+        title=course.title,
+        class_hours=course.class_hours,
+        self_study_hours=course.self_study_hours,
+    )
+
+
+def credit_course_get(*, course_id: object) -> CreditCourse:
+    """A course's title and hours (``NotFound`` for an unknown one)."""
+    course = Course.objects.filter(pk=course_id).first() if isinstance(course_id, int) else None
+    if course is None:
+        raise NotFound(_("No such course."))
+    return _credit_course(course)
+
+
+def credit_courses(*, course_ids: list[int]) -> dict[int, CreditCourse]:
+    """The titles and hours of several courses in one query, by id."""
+    return {
+        course.pk: _credit_course(course) for course in Course.objects.filter(pk__in=course_ids)
+    }
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def credit_evidence(*, offering_id: int, resident_id: int) -> CreditEvidence | None:
+    """What the resident's completion of the offering shows (attendance, completion, the
+    lecturer's grade, the course's hours and the offering's dates), or ``None`` when they have
+    not completed it.  One query."""
+    completion = (
+        Completion.objects.select_related("offering", "offering__course")
+        .filter(offering_id=offering_id, resident_id=resident_id)
+        .first()
+    )
+    if completion is None:
+        return None
+    offering = completion.offering
+    return CreditEvidence(
+        offering_id=offering.pk,
+        course=_credit_course(offering.course),
+        term=offering.term,
+        starts_on=_local_day(offering.first_session_at),
+        ends_on=_local_day(offering.last_session_ends_at),
+        bears_credit=offering.bears_credit,
+        completion_id=completion.pk,
+        completed_at=completion.completed_at,
+        sessions_attended=completion.sessions_attended,
+        sessions_held=completion.sessions_held,
+        grade=completion.grade,
+    )
+
+
 def offering_cohort_ids(*, offering_id: int) -> list[int]:
     """Residents enrolled in the offering (its cohort)."""
     return list(

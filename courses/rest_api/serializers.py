@@ -93,6 +93,11 @@ def _whole_number(
     )
 
 
+_HOURS_MESSAGE = lazy_message(
+    gettext_noop("Hours must be a whole number from 0 to %(limit)d."), limit=1000
+)
+
+
 class CourseInput(serializers.Serializer):
     title = _text(200)
     title_kana = _text(400)
@@ -101,6 +106,18 @@ class CourseInput(serializers.Serializer):
     level = _choice(Level.choices)
     audience = _choice(Audience.choices)
     language = _choice([("ja", "日本語"), ("en", "English")], required=False)
+    class_hours = _whole_number(
+        0,
+        1000,
+        _HOURS_MESSAGE,
+        required=False,
+    )
+    self_study_hours = _whole_number(
+        0,
+        1000,
+        _HOURS_MESSAGE,
+        required=False,
+    )
 
 
 class OfferingUpdateInput(serializers.Serializer):
@@ -276,6 +293,8 @@ class CourseOutput(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     audience = serializers.ChoiceField(choices=Audience.choices)
     language = serializers.CharField()
+    class_hours = serializers.IntegerField()
+    self_study_hours = serializers.IntegerField()
     lecturer = LecturerBriefOutput(source="owner")
 
 

@@ -19,6 +19,7 @@ from courses.services.attendance import (
 )
 from courses.services.enrolment import enrolment_cancel, enrolment_create, enrolment_decide
 from courses.services.feedback import survey_answer
+from courses.services.grades import completion_grade_set
 from courses.services.lecturers import lecturer_apply, lecturer_decide, vetting_record_add
 from courses.services.offerings import (
     course_create,
@@ -46,6 +47,7 @@ __all__ = [
     "calendar_feed_owner",
     "calendar_feed_renew",
     "calendar_feed_revoke",
+    "completion_grade_set",
     "completions_record_due",
     "course_create",
     "enrolment_cancel",

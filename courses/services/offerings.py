@@ -36,6 +36,9 @@ from courses.services._common import (
     _text,
 )
 
+# The most class (or self-study) hours a course may declare.
+MAX_HOURS = 1000
+
 
 def course_create(
     *,
@@ -47,7 +50,11 @@ def course_create(
     level: str,
     audience: str,
     language: str = "ja",
+    class_hours: int = 0,
+    self_study_hours: int = 0,
 ) -> Course:
+    """A new course of the acting lecturer.  ``class_hours`` and ``self_study_hours`` are the
+    whole hours of study it asks of a learner (0–1000 each; universities count 45 per credit)."""
     lecturer = _require_teacher(actor)
     if lecturer is None:
         raise Forbidden(_("A course belongs to a lecturer; apply to teach first."))
@@ -65,9 +72,16 @@ def course_create(
     ):
         if value not in choices:
             errors.setdefault(field, []).append(_("Please choose one of the options."))
+    for field, hours in (("class_hours", class_hours), ("self_study_hours", self_study_hours)):
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_HOURS:
+            errors.setdefault(field, []).append(
+                _("Hours must be a whole number from 0 to %(limit)d.") % {"limit": MAX_HOURS}
+            )
     _fail(errors)
     return Course.objects.create(
         owner=lecturer,
+        class_hours=class_hours,
+        self_study_hours=self_study_hours,
         category=category,
         level=level,
         audience=audience,

@@ -154,12 +154,34 @@ class CourseForm(PageForm):
     language = forms.ChoiceField(
         label=_("Language of the course"), choices=settings.LANGUAGES, initial="ja"
     )
+    class_hours = forms.IntegerField(
+        label=_("Class hours"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        help_text=_("Whole hours in class. Universities count 45 hours of study as one credit."),
+    )
+    self_study_hours = forms.IntegerField(
+        label=_("Self-study hours"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        help_text=_("Whole hours of study at home that the course asks for."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._set_choices("category", [("", "—"), *Category.choices])
         self._set_choices("level", [("", "—"), *Level.choices])
         self._set_choices("audience", [("", "—"), *Audience.choices])
+
+    def clean_class_hours(self) -> int:
+        return self.cleaned_data.get("class_hours") or 0
+
+    def clean_self_study_hours(self) -> int:
+        return self.cleaned_data.get("self_study_hours") or 0
 
 
 class OfferingForm(PageForm):

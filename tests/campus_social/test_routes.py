@@ -33,6 +33,10 @@ PUBLIC_ROUTES = {
     "credentials:context": "the JSON-LD contexts credentials name, served from local copies",
     "frontend:credential-verify": "the page where anyone checks a credential they were shown",
     "credentials-api:verify": "anyone holding a credential may check it (rate-limited per address)",
+    "consortium:catalogue": "which courses count towards which university's degree, for how "
+    "many credits: public, like the course catalogue (issue #12)",
+    "consortium:universities": "the consortium's universities with their caps and rounding: "
+    "public, no personal data",
     "admin:login": "operators sign in to the admin site",
     "admin:logout": "the admin's own sign-out; it changes nothing for anonymous callers",
     "admin:index": "redirects anonymous callers to admin:login",

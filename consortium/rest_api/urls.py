@@ -1,0 +1,37 @@
+from django.urls import path
+
+from consortium.rest_api import views as v
+
+app_name = "consortium"
+
+UNIVERSITY = "consortium/universities/<id:university_id>/"
+APPLICATION = "consortium/applications/<id:application_id>/"
+RECORD = "consortium/records/<id:record_id>/"
+
+urlpatterns = [
+    path("consortium/catalogue/", v.CatalogueApi.as_view(), name="catalogue"),
+    path("consortium/universities/", v.UniversityListApi.as_view(), name="universities"),
+    path(UNIVERSITY + "policy/", v.PolicyApi.as_view(), name="policy"),
+    path(UNIVERSITY + "agreements/", v.AgreementListApi.as_view(), name="agreements"),
+    path(UNIVERSITY + "queue/", v.QueueApi.as_view(), name="queue"),
+    path(UNIVERSITY + "records/", v.RecordListApi.as_view(), name="records"),
+    path(
+        "consortium/agreements/<id:agreement_id>/end/",
+        v.AgreementEndApi.as_view(),
+        name="agreement-end",
+    ),
+    path("consortium/applications/", v.MyApplicationListApi.as_view(), name="applications"),
+    path(
+        "consortium/applications/preview/",
+        v.ApplicationPreviewApi.as_view(),
+        name="application-preview",
+    ),
+    path(APPLICATION, v.MyApplicationApi.as_view(), name="application"),
+    path(
+        APPLICATION + "withdraw/", v.ApplicationWithdrawApi.as_view(), name="application-withdraw"
+    ),
+    path(APPLICATION + "decision/", v.DecisionApi.as_view(), name="application-decision"),
+    path("consortium/credit/", v.MyCreditApi.as_view(), name="my-credit"),
+    path(RECORD + "corrections/", v.CorrectionApi.as_view(), name="record-corrections"),
+    path(RECORD + "decision/", v.CorrectionDecisionApi.as_view(), name="record-decision"),
+]
