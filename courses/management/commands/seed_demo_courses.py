@@ -84,6 +84,9 @@ class CourseSpec:
     fee_yen: int = 0
     requires_approval: bool = False
     bears_credit: bool = False
+    # Whole hours of study the course asks (universities count 45 a credit).
+    class_hours: int = 0
+    self_study_hours: int = 0
     personas: tuple[str, ...] = ()  # persona keys enrolled (a child by their guardian)
     next_term: bool = False  # also a draft copy for the next term
 
@@ -221,6 +224,9 @@ COURSES: list[CourseSpec] = [
         capacity=12,
         learners=8,
         fee_yen=500,
+        bears_credit=True,
+        class_hours=8,
+        self_study_hours=37,
         personas=("senior",),
     ),
     CourseSpec(
@@ -266,6 +272,8 @@ COURSES: list[CourseSpec] = [
         learners=12,
         level=Level.INTERMEDIATE,
         bears_credit=True,
+        class_hours=9,
+        self_study_hours=36,
     ),
     CourseSpec(
         title="シニアのためのスマホ教室",
@@ -520,6 +528,8 @@ class Command(BaseCommand):
             category=spec.category,
             level=spec.level,
             audience=spec.audience,
+            class_hours=spec.class_hours,
+            self_study_hours=spec.self_study_hours,
         )
         offering = services.offering_create(
             actor=teacher,
@@ -626,7 +636,13 @@ class Command(BaseCommand):
                 services.attendance_set(
                     actor=teacher, session_id=session.pk, resident_id=learner.pk, present=True
                 )
-        services.offering_record_completions(offering_id=offering.pk)
+        # The lecturer grades each learner who completed: all sessions "A", fewer "B".
+        for completion in services.offering_record_completions(offering_id=offering.pk):
+            services.completion_grade_set(
+                actor=teacher,
+                completion_id=completion.pk,
+                grade="A" if completion.sessions_attended == completion.sessions_held else "B",
+            )
         for learner, (rating, comment) in zip(crowd, ENDED_SURVEY, strict=False):
             services.survey_answer(
                 resident=learner, offering_id=offering.pk, rating=rating, comment=comment

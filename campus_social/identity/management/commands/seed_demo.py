@@ -259,7 +259,7 @@ PERSONAS: list[Persona] = [
         card_id="REGISTRAR01",
         pin="5678",
         who="University registrar, 青葉大学",
-        try_this="My page shows the registrar role; credit arrives later.",
+        try_this="/registrar/: the credit queue, agreements and records of 青葉大学.",
         roles=(("aoba-university", Role.REGISTRAR),),
     ),
     Persona(
