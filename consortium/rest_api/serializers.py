@@ -203,3 +203,10 @@ class CreditCorrectionInput(serializers.Serializer):
 class CreditCorrectionDecisionInput(serializers.Serializer):
     approve = BooleanField()
     reason = _text(2000, multiline=True, required=False, allow_blank=True)
+
+
+class DecisionsImportInput(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="CSV, UTF-8: application_id,decision,grade,reason (docs/api.md).",
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path(UNIVERSITY + "agreements/", v.AgreementListApi.as_view(), name="agreements"),
     path(UNIVERSITY + "queue/", v.QueueApi.as_view(), name="queue"),
     path(UNIVERSITY + "records/", v.RecordListApi.as_view(), name="records"),
+    path(UNIVERSITY + "decisions.csv", v.DecisionsImportApi.as_view(), name="decisions-import"),
     path(
         "consortium/agreements/<id:agreement_id>/end/",
         v.AgreementEndApi.as_view(),

@@ -9,6 +9,7 @@ the body is read.  Another resident's application answers 404.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from campus_social.common.api import Pagination, paginated
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.schema import ERROR
 from consortium import selectors, services
+from consortium.decisions_import import decisions_import
 from consortium.rest_api import serializers as s
 
 # --- Public ------------------------------------------------------------------------------------
@@ -248,3 +250,21 @@ class CorrectionDecisionApi(APIView):
             actor=request.user, record_id=record_id, **data.validated_data
         )
         return Response(s.CreditRecordOutput(settled).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionsImportApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=s.DecisionsImportInput, responses={200: s.CreditApplicationOutput(many=True)}
+    )
+    def post(self, request: AuthenticatedRequest, university_id: int) -> Response:
+        """Decide many pending applications from a CSV file (``file``; layout in docs/api.md),
+        all or none: 400 ``malformed_csv`` with a message per line, or the refusal of the first
+        row refused (409 ``over_cap`` …), and nothing is decided."""
+        data = s.DecisionsImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = decisions_import(
+            actor=request.user, university_id=university_id, data=data.validated_data["file"].read()
+        )
+        return Response(s.CreditApplicationOutput(decided, many=True).data)
