@@ -1,0 +1,14 @@
+"""Placeholder: the registrars' CSV export (being built now)."""
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campus_social.common.errors import NotFound
+
+
+class RecordsCsvApi(APIView):
+    def get(self, request: Request, university_id: int, **kwargs: Any) -> Response:
+        raise NotFound("Not built yet.")
