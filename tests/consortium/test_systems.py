@@ -336,3 +336,26 @@ def test_the_bearer_scheme_is_in_the_openapi_description(api_client):
     ]["security"]
     assert {"registrarSystem": []} in csv_security
     assert {"session": []} in csv_security
+
+
+def test_the_systems_routes_name_the_bearer_challenge():
+    response = APIClient().get(QUEUE)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="consortium"'
+
+
+def test_a_token_opens_no_other_route():
+    minato = university()
+    application = _pending(minato)
+    system = _system(_key(minato))
+
+    assert system.get(f"/api/v1/consortium/universities/{minato.pk}/queue/").status_code == 401
+    assert system.get(f"/api/v1/consortium/universities/{minato.pk}/tokens/").status_code == 401
+    decided = system.post(
+        f"/api/v1/consortium/applications/{application.pk}/decision/",
+        {"approve": True, "grade": "A"},
+        format="json",
+    )
+    assert decided.status_code == 401
+    assert system.get("/api/v1/me/").status_code == 401
