@@ -137,6 +137,14 @@ class CreditApplication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A decision recorded by a registrar's system (``RegistrarSystemToken``), not a resident.
+    decided_by_token = models.ForeignKey(
+        "RegistrarSystemToken",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -201,8 +209,13 @@ class CreditRecord(models.Model):
     )
     status = models.CharField(max_length=32, choices=Status.choices)
     reason = models.TextField(blank=True)
+    # A registrar, or — for an original approved by a registrar's system — empty, with the
+    # system's token in ``entered_by_token``.
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_by_token = models.ForeignKey(
+        "RegistrarSystemToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     second_approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -238,6 +251,10 @@ class CreditRecord(models.Model):
                 | ~Q(second_approver=models.F("entered_by")),
                 name="the_second_approver_is_another_registrar",
             ),
+            models.CheckConstraint(
+                condition=Q(entered_by__isnull=False) | Q(entered_by_token__isnull=False),
+                name="a_record_is_entered_by_someone",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -251,3 +268,39 @@ class CreditRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Credit records are append-only: add a correction instead.")
+
+
+class RegistrarSystemToken(models.Model):
+    """A university's registrar system's key to the systems API (``Authorization: Bearer``).
+
+    The key is ``<key_prefix>.<secret>``, shown once when made; only a SHA-256 of the secret
+    is kept (it is long and random, so a slow hash adds nothing).  A revoked token stays, so
+    that the decisions it recorded still name it."""
+
+    university = models.ForeignKey(
+        "identity.Organisation",
+        verbose_name=_("university"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=_UNIVERSITY,
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registrar system token")
+        verbose_name_plural = _("registrar system tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}) of {self.university_id}"

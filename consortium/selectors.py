@@ -7,7 +7,16 @@ audited."""
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +24,13 @@ from django.utils.translation import gettext as _
 from campus_social.audit.services import audit_record
 from campus_social.common.errors import Forbidden, NotFound
 from campus_social.identity.models import Organisation, OrganisationRole, Resident
-from consortium.models import CreditAgreement, CreditApplication, CreditPolicy, CreditRecord
+from consortium.models import (
+    CreditAgreement,
+    CreditApplication,
+    CreditPolicy,
+    CreditRecord,
+    RegistrarSystemToken,
+)
 from consortium.values import (
     DEFAULT_CAP,
     HOURS_PER_CREDIT,
@@ -241,3 +256,56 @@ def record_for_registrar(*, actor: object, record_id: object) -> CreditRecord:
         raise Forbidden(_("Only a university's registrars may do this."), code="not_registrar")
     registrar_university_get(actor=actor, university_id=record.university_id)
     return record
+
+
+# --- Registrars' systems -------------------------------------------------------------------------
+
+
+def system_tokens_of(*, actor: object, university_id: object) -> QuerySet[RegistrarSystemToken]:
+    """The university's tokens for its registrars, revoked ones too, the newest first (never
+    their secrets: only a hash is kept)."""
+    university = registrar_university_get(actor=actor, university_id=university_id)
+    return RegistrarSystemToken.objects.filter(university=university).select_related(
+        "created_by", "revoked_by"
+    )
+
+
+def system_queue(*, token: RegistrarSystemToken) -> QuerySet[CreditApplication]:
+    """For a registrar's system: its university's pending applications, the oldest first, each
+    with the record its resident consented to share (as ``registrar_queue``)."""
+    return (
+        CreditApplication.objects.filter(
+            university_id=token.university_id, status=ApplicationStatus.PENDING
+        )
+        .select_related("university", "agreement")
+        .order_by("created_at", "id")
+    )
+
+
+def records_for_export(
+    *, actor: object, university_id: object, token: RegistrarSystemToken | None = None
+) -> QuerySet[CreditRecord]:
+    """Every credit entry shared with the university — originals and corrections, in force or
+    not — for its registrars or its system's token (another university's: ``NotFound``), in
+    the order they were written, with ``in_force`` and everything the CSV export names in one
+    query."""
+    if token is not None:
+        if token.university_id != university_id:
+            raise NotFound(_("No such university."))
+        university: Organisation = token.university
+    else:
+        university = registrar_university_get(actor=actor, university_id=university_id)
+    replaced = CreditRecord.objects.filter(corrects=OuterRef("pk"), status=RecordStatus.EFFECTIVE)
+    return (
+        CreditRecord.objects.filter(university=university)
+        .annotate(replaced=Exists(replaced))
+        .select_related(
+            "agreement",
+            "application__decided_by",
+            "application__decided_by_token",
+            "entered_by",
+            "entered_by_token",
+            "second_approver",
+        )
+        .order_by("created_at", "id")
+    )

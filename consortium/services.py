@@ -11,6 +11,7 @@ nothing else.  Credit records are only ever appended.
 import functools
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -28,7 +29,13 @@ from campus_social.identity.models import Resident
 from campus_social.notifications.services import notification_send_translated
 from campus_social.safeguarding.selectors import acts_through_guardian
 from consortium import selectors
-from consortium.models import CreditAgreement, CreditApplication, CreditPolicy, CreditRecord
+from consortium.models import (
+    CreditAgreement,
+    CreditApplication,
+    CreditPolicy,
+    CreditRecord,
+    RegistrarSystemToken,
+)
 from consortium.values import (
     OPEN_APPLICATION,
     PASS_GRADE,
@@ -64,7 +71,12 @@ class _Refusal(Exception):
 
 
 def _refuse(
-    error: ServiceError, *, actor: Resident, action: str, target: Any = None, **detail: object
+    error: ServiceError,
+    *,
+    actor: Resident | None,
+    action: str,
+    target: Any = None,
+    **detail: object,
 ) -> NoReturn:
     """Refuse with ``error`` and record the refusal (one the issue names) in the audit log:
     the service is wrapped in ``_audited_refusals``, which writes the entry once the service's
@@ -169,11 +181,12 @@ def _policy_locked(university_id: int) -> CreditPolicy:
 
 def _check_cap(
     *,
-    actor: Resident,
+    actor: Resident | None,
     policy: CreditPolicy,
     resident_id: int,
     adding: Decimal,
     target: Any,
+    **detail: object,
 ) -> None:
     """Refuse (audited, ``over_cap``) when ``adding`` credits would take the resident's credit
     in force at the university past its cap."""
@@ -195,6 +208,7 @@ def _check_cap(
             actor=actor,
             action="consortium.cap_refused",
             target=target,
+            **detail,
         )
 
 
@@ -604,6 +618,67 @@ def credit_decide(
     ``Conflict`` ``withdrawn`` (audited), a decided one ``decided``.  The resident is told.
     Audited."""
     _check_registrar_of_application(actor, application_id)
+    return _decide(
+        actor=actor,
+        token=None,
+        application_id=application_id,
+        approve=approve,
+        grade=grade,
+        reason=reason,
+    )
+
+
+@_audited_refusals
+def credit_decide_by_system(
+    *,
+    token: RegistrarSystemToken,
+    application_id: int,
+    approve: bool,
+    grade: str = "",
+    reason: str = "",
+) -> CreditApplication:
+    """A registrar's system decides, with its university's token: the same rules as
+    ``credit_decide``.  The decision and the record it appends name the token, not a resident
+    (``decided_by`` and ``entered_by`` stay empty); every audit entry names the token.  An
+    application of another university answers ``NotFound``, as an unknown one (audited
+    ``consortium.system_refused``)."""
+    university_id = (
+        CreditApplication.objects.filter(pk=application_id)
+        .values_list("university_id", flat=True)
+        .first()
+        if isinstance(application_id, int)
+        else None
+    )
+    if university_id != token.university_id:
+        if university_id is not None:
+            audit_record(
+                actor=None,
+                action="consortium.system_refused",
+                detail={"token": token.pk, "application": application_id},
+            )
+        raise NotFound(_("No such application."))
+    return _decide(
+        actor=None,
+        token=token,
+        application_id=application_id,
+        approve=approve,
+        grade=grade,
+        reason=reason,
+    )
+
+
+def _decide(
+    *,
+    actor: Resident | None,
+    token: RegistrarSystemToken | None,
+    application_id: int,
+    approve: bool,
+    grade: str,
+    reason: str,
+) -> CreditApplication:
+    """``credit_decide``'s rules, for a registrar (``actor``) or a registrar's system
+    (``token``)."""
+    by = {"token": token.pk} if token is not None else {}
     with transaction.atomic():
         application = CreditApplication.objects.select_for_update().get(pk=application_id)
         if application.status == ApplicationStatus.WITHDRAWN:
@@ -615,6 +690,7 @@ def credit_decide(
                 actor=actor,
                 action="consortium.decision_refused",
                 target=application,
+                **by,
             )
         if application.status != ApplicationStatus.PENDING:
             raise Conflict(_("This application was already decided."), code="decided")
@@ -629,6 +705,7 @@ def credit_decide(
                 resident_id=application.resident_id,
                 adding=agreement.credits,
                 target=application,
+                **by,
             )
             record = CreditRecord.objects.create(
                 university_id=application.university_id,
@@ -640,6 +717,7 @@ def credit_decide(
                 kind=RecordKind.ORIGINAL,
                 status=RecordStatus.EFFECTIVE,
                 entered_by=actor,
+                entered_by_token=token,
                 created_at=now,
             )
             application.status = ApplicationStatus.APPROVED
@@ -647,18 +725,22 @@ def credit_decide(
                 actor=actor,
                 action="consortium.record_added",
                 target=record,
-                detail={"credits": str(record.credits)},
+                detail={"credits": str(record.credits), **by},
             )
         else:
             application.reason = _reason(reason, required=True)
             application.status = ApplicationStatus.REJECTED
         application.decided_by = actor
+        application.decided_by_token = token
         application.decided_at = now
-        application.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        application.save(
+            update_fields=["status", "reason", "decided_by", "decided_by_token", "decided_at"]
+        )
         audit_record(
             actor=actor,
             action=f"consortium.application_{application.status}",
             target=application,
+            detail=by,
         )
         _notify(application, _APPROVED if approve else _REJECTED)
     return application
@@ -791,3 +873,81 @@ def correction_decide(
             ).get(pk=proposal.application_id)
             _notify(application, _CORRECTED)
     return settled
+
+
+# --- Registrars' systems: their tokens ------------------------------------------------------------
+
+TOKEN_NAME_MAX_LENGTH = 100
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def system_token_create(
+    *, actor: Resident, university_id: int, name: str
+) -> tuple[RegistrarSystemToken, str]:
+    """A registrar gives their university's system a token for the systems API.  Returns the
+    token and its key (``<prefix>.<secret>``), shown only this once: only a hash of the secret
+    is kept.  Audited (``consortium.system_token_created``)."""
+    university = selectors.registrar_university_get(actor=actor, university_id=university_id)
+    errors: dict[str, list[str]] = {}
+    label = _short_text(errors, "name", name, TOKEN_NAME_MAX_LENGTH)
+    _fail(errors)
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = RegistrarSystemToken.objects.create(
+            university=university,
+            name=label,
+            key_prefix=prefix,
+            secret_hash=_secret_hash(secret),
+            created_by=actor,
+        )
+        audit_record(actor=actor, action="consortium.system_token_created", target=token)
+    return token, f"{prefix}.{secret}"
+
+
+def system_token_revoke(
+    *, actor: Resident, university_id: int, token_id: int
+) -> RegistrarSystemToken:
+    """A registrar revokes one of their university's tokens: it answers 401 from then on, and
+    the decisions it recorded still name it.  Revoking twice answers ``Conflict``
+    (``already_revoked``).  Audited (``consortium.system_token_revoked``)."""
+    university = selectors.registrar_university_get(actor=actor, university_id=university_id)
+    with transaction.atomic():
+        token = (
+            RegistrarSystemToken.objects.select_for_update()
+            .filter(pk=token_id, university=university)
+            .first()
+            if isinstance(token_id, int)
+            else None
+        )
+        if token is None:
+            raise NotFound(_("No such token."))
+        if token.revoked_at is not None:
+            raise Conflict(_("This token is already revoked."), code="already_revoked")
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(actor=actor, action="consortium.system_token_revoked", target=token)
+    return token
+
+
+def system_token_authenticate(*, key: str) -> RegistrarSystemToken | None:
+    """The token a key belongs to if it is not revoked, or ``None``.  Notes when it was last
+    used."""
+    prefix, _sep, secret = key.partition(".")
+    if not prefix or not secret:
+        return None
+    token = (
+        RegistrarSystemToken.objects.select_related("university")
+        .filter(key_prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not secrets.compare_digest(token.secret_hash, _secret_hash(secret)):
+        return None
+    now = timezone.now()
+    RegistrarSystemToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return token

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("frontend.schools.urls")),
     path("", include("frontend.programs.urls")),
     path("", include("frontend.credentials.urls")),
+    path("", include("frontend.consortium.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from consortium.rest_api import credential_views, csv_views, system_views
 from consortium.rest_api import views as v
 
 app_name = "consortium"
@@ -33,6 +34,33 @@ urlpatterns = [
     ),
     path(APPLICATION + "decision/", v.DecisionApi.as_view(), name="application-decision"),
     path("consortium/credit/", v.MyCreditApi.as_view(), name="my-credit"),
+    path(
+        "consortium/credit/<id:record_id>/credential/",
+        credential_views.CreditCredentialApi.as_view(),
+        name="credit-credential",
+    ),
+    path("consortium/credit/clr/", credential_views.CreditClrApi.as_view(), name="credit-clr"),
+    path(UNIVERSITY + "records.csv", csv_views.RecordsCsvApi.as_view(), name="records-csv"),
     path(RECORD + "corrections/", v.CorrectionApi.as_view(), name="record-corrections"),
     path(RECORD + "decision/", v.CorrectionDecisionApi.as_view(), name="record-decision"),
+]
+
+# Registrars' systems: a registrar's tokens, and the routes a token opens (with the CSV above).
+urlpatterns += [
+    path(UNIVERSITY + "tokens/", system_views.SystemTokenListApi.as_view(), name="system-tokens"),
+    path(
+        UNIVERSITY + "tokens/<id:token_id>/revoke/",
+        system_views.SystemTokenRevokeApi.as_view(),
+        name="system-token-revoke",
+    ),
+    path(
+        "consortium/systems/applications/",
+        system_views.SystemApplicationListApi.as_view(),
+        name="system-applications",
+    ),
+    path(
+        "consortium/systems/applications/<id:application_id>/decision/",
+        system_views.SystemDecisionApi.as_view(),
+        name="system-decision",
+    ),
 ]
