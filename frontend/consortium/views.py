@@ -139,7 +139,9 @@ def _totals(records: list[CreditRecord]) -> list[CreditTotal]:
     ]
 
 
-def _apply_entries(request: AuthenticatedHttpRequest, open_keys: set[tuple[int, int]]) -> list[ApplyEntry]:
+def _apply_entries(
+    request: AuthenticatedHttpRequest, open_keys: set[tuple[int, int]]
+) -> list[ApplyEntry]:
     completions = [
         completion
         for completion in courses.resident_completions(resident=request.user)
@@ -221,9 +223,7 @@ def _apply_page(
         raise
     except ServiceError as refusal:
         context["error"] = _shown(request, refusal)
-        return render(
-            request, "frontend/consortium/apply.html", context, status=refusal.status
-        )
+        return render(request, "frontend/consortium/apply.html", context, status=refusal.status)
     labels = _record_labels()
     lines = [
         {"label": labels[key], "value": record[key]}
@@ -239,9 +239,7 @@ def _apply_page(
             },
             university_name=agreement.university.name,
         )
-    context.update(
-        {"record": record, "lines": lines, "agreement": agreement, "form": form}
-    )
+    context.update({"record": record, "lines": lines, "agreement": agreement, "form": form})
     return render(request, "frontend/consortium/apply.html", context, status=status)
 
 
