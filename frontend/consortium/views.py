@@ -58,8 +58,8 @@ def _record_labels() -> dict[str, str]:
         "name": _("Name"),
         "course": _("Course"),
         "term": _("Term"),
-        "starts_on": _("First session"),
-        "ends_on": _("Last session"),
+        "starts_on": _("The offering's first day"),
+        "ends_on": _("The offering's last day"),
         "class_hours": _("Class hours"),
         "self_study_hours": _("Self-study hours"),
         "completed_on": _("Completed on"),
@@ -68,7 +68,7 @@ def _record_labels() -> dict[str, str]:
         "lecturer_grade": _("The lecturer's grade"),
         "university": _("University"),
         "subject_code": _("Subject code"),
-        "subject_name": _("Subject"),
+        "subject_name": _("Subject name"),
         "credits": _("Credits"),
     }
 
