@@ -37,6 +37,8 @@ PUBLIC_ROUTES = {
     "many credits: public, like the course catalogue (issue #12)",
     "consortium:universities": "the consortium's universities with their caps and rounding: "
     "public, no personal data",
+    "frontend:credit-catalogue": "the page of the public consortium catalogue: which courses count "
+    "where, for how many credits, and each university's cap (issue #12)",
     "admin:login": "operators sign in to the admin site",
     "admin:logout": "the admin's own sign-out; it changes nothing for anonymous callers",
     "admin:index": "redirects anonymous callers to admin:login",
