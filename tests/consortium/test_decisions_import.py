@@ -24,6 +24,12 @@ from tests.consortium.builders import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The messages are read in their English source."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def scene():
     minato = university()
