@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.values import Grading, Rounding, RoundingStep
 from frontend.forms import Choices, PageForm, date_input
@@ -47,11 +48,11 @@ class DecideForm(PageForm):
 class AgreementForm(PageForm):
     course = forms.TypedChoiceField(label=_("Course"), coerce=int, choices=())
     subject_code = forms.CharField(
-        label=_("Subject code"),
+        label=pgettext_lazy("registrar", "Subject code"),
         max_length=32,
         widget=forms.TextInput(attrs={"class": "input-short"}),
     )
-    subject_name = forms.CharField(label=_("Subject name"), max_length=200)
+    subject_name = forms.CharField(label=pgettext_lazy("registrar", "Subject name"), max_length=200)
     credits = _credits_field(
         _("Credits"),
         help_text=_(
@@ -59,14 +60,18 @@ class AgreementForm(PageForm):
             "your university rounds. Give another number only with a reason below."
         ),
     )
-    grading = forms.ChoiceField(label=_("Grading"), choices=Grading.choices)
+    grading = forms.ChoiceField(
+        label=pgettext_lazy("registrar", "Grading"), choices=Grading.choices
+    )
     grades = forms.CharField(
         label=_("Grades of the scale"),
         required=False,
         max_length=400,
         help_text=_("For a scale only: the grades, best first, separated by commas (S, A, B, C)."),
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=date_input())
+    valid_from = forms.DateField(
+        label=pgettext_lazy("registrar", "Valid from"), widget=date_input()
+    )
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=date_input())
     mismatch_reason = forms.CharField(
         label=_("Why the credits differ from the hours"),
@@ -85,16 +90,20 @@ class AgreementForm(PageForm):
 
 
 class AgreementEndForm(PageForm):
-    valid_until = forms.DateField(label=_("Last day"), widget=date_input())
+    valid_until = forms.DateField(label=pgettext_lazy("registrar", "Last day"), widget=date_input())
 
 
 class PolicyForm(PageForm):
     cap_credits = _credits_field(
-        _("Cap"),
+        pgettext_lazy("registrar", "Cap"),
         help_text=_("The most credit earned here that your university recognises per learner."),
     )
-    rounding = forms.ChoiceField(label=_("Rounding"), choices=Rounding.choices)
-    rounding_step = forms.ChoiceField(label=_("Rounded"), choices=RoundingStep.choices)
+    rounding = forms.ChoiceField(
+        label=pgettext_lazy("registrar", "Rounding"), choices=Rounding.choices
+    )
+    rounding_step = forms.ChoiceField(
+        label=pgettext_lazy("registrar", "Rounded"), choices=RoundingStep.choices
+    )
 
 
 class CorrectionForm(PageForm):

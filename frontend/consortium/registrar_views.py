@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
@@ -75,7 +76,7 @@ def _grades(agreement: Any) -> list[str]:
 
 def _grade_choices(agreement: Any) -> list[tuple[str, str]]:
     if agreement.grading == Grading.PASS_FAIL:
-        return [(PASS_GRADE, _("Pass"))]
+        return [(PASS_GRADE, pgettext("registrar", "Pass"))]
     return [(grade, grade) for grade in agreement.grades]
 
 
@@ -198,7 +199,7 @@ def decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpRespon
 def _course_choices() -> Choices:
     return [
         (
-            course.pk,
+            str(course.pk),
             _("%(title)s (%(hours)d hours)")
             % {"title": course.title, "hours": course.class_hours + course.self_study_hours},
         )

@@ -505,12 +505,12 @@ def test_refusing_a_correction_keeps_the_entry(town, signed_in_page):
     assert CreditApplication.objects.get().status == "approved"
 
 
-def test_the_pages_are_japanese_for_a_japanese_registrar(town, signed_in_page):
-    registrar = town["first"]
-    registrar.language = "ja"
-    registrar.save()
-    response = signed_in_page(registrar).get(
-        _url("registrar-queue", university_id=town["minato"].pk),
-        HTTP_ACCEPT_LANGUAGE="ja",
+def test_the_pages_are_in_japanese_by_default(town, signed_in_page, settings):
+    settings.LANGUAGE_CODE = "ja"
+    page = signed_in_page(town["first"])
+    uid = town["minato"].pk
+    assert "単位認定の申請" in _page(page.get(_url("registrar-queue", university_id=uid)))
+    assert "有効な協定" in _page(page.get(_url("registrar-agreements", university_id=uid)))
+    assert "別の教務担当者の承認を待つ訂正" in _page(
+        page.get(_url("registrar-records", university_id=uid))
     )
-    assert "単位認定の申請" in _page(response)
