@@ -31,7 +31,7 @@ class DecideForm(PageForm):
     """Approve an application with a grade, or reject it with a reason."""
 
     decision = forms.ChoiceField(choices=((APPROVE, APPROVE), (REJECT, REJECT)))
-    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=())
+    grade = forms.ChoiceField(label=pgettext_lazy("registrar", "Grade"), required=False, choices=())
     reason = forms.CharField(
         label=_("Reason for rejecting"),
         required=False,
@@ -54,11 +54,8 @@ class AgreementForm(PageForm):
     )
     subject_name = forms.CharField(label=pgettext_lazy("registrar", "Subject name"), max_length=200)
     credits = _credits_field(
-        _("Credits"),
-        help_text=_(
-            "One credit stands for 45 hours of study, class and self-study together, rounded as "
-            "your university rounds. Give another number only with a reason below."
-        ),
+        pgettext_lazy("registrar", "Credits"),
+        help_text=_("The course's hours ÷ 45, rounded; another number needs a reason below."),
     )
     grading = forms.ChoiceField(
         label=pgettext_lazy("registrar", "Grading"), choices=Grading.choices
@@ -107,8 +104,8 @@ class PolicyForm(PageForm):
 
 
 class CorrectionForm(PageForm):
-    credits = _credits_field(_("Credits"))
-    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=())
+    credits = _credits_field(pgettext_lazy("registrar", "Credits"))
+    grade = forms.ChoiceField(label=pgettext_lazy("registrar", "Grade"), required=False, choices=())
     reason = forms.CharField(
         label=_("Reason for the correction"),
         required=False,

@@ -70,6 +70,11 @@ def _posted_university(request: HttpRequest) -> int:
     return university_id
 
 
+def _number(value: Decimal) -> str:
+    """A number of credits as typed: 60, 1.5."""
+    return format(value.normalize(), "f")
+
+
 def _grades(agreement: Any) -> list[str]:
     return [PASS_GRADE] if agreement.grading == Grading.PASS_FAIL else list(agreement.grades)
 
@@ -244,7 +249,7 @@ def _agreements_page(
         "policy_form": policy_form
         or PolicyForm(
             initial={
-                "cap_credits": policy.cap_credits,
+                "cap_credits": _number(policy.cap_credits),
                 "rounding": policy.rounding,
                 "rounding_step": policy.rounding_step,
             },
@@ -429,7 +434,7 @@ def _records_page(
                     else CorrectionForm(
                         prefix=f"correct-{record.pk}",
                         grades=_grades(record.agreement),
-                        initial={"credits": record.credits, "grade": record.grade},
+                        initial={"credits": _number(record.credits), "grade": record.grade},
                     )
                 ),
                 error=error if mine else None,
