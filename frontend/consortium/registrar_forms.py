@@ -22,7 +22,7 @@ def _credits_field(label: Any, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-short"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         **kwargs,
     )
 
@@ -50,7 +50,7 @@ class AgreementForm(PageForm):
     subject_code = forms.CharField(
         label=pgettext_lazy("registrar", "Subject code"),
         max_length=32,
-        widget=forms.TextInput(attrs={"class": "input-short"}),
+        widget=forms.TextInput(),
     )
     subject_name = forms.CharField(label=pgettext_lazy("registrar", "Subject name"), max_length=200)
     credits = _credits_field(

@@ -79,6 +79,7 @@ def test_two_registrars_agree_approve_and_correct(
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field--error")).to_contain_text("which is 2.0 credits")
     assert_accessible(page)
+    _shoot(page, "registrar-agreement-refused-en")
     reason.fill("実習の課題が多いため")
     page.get_by_role("button", name="Create the agreement").click()
     expect(page.get_by_text("The agreement for 地域学演習 is saved.")).to_be_visible()
