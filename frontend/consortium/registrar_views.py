@@ -24,12 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from consortium import selectors, services
+from consortium.decisions_import import MAX_BYTES, decisions_import
 from consortium.values import PASS_GRADE, Grading, RecordKind, RecordStatus
 from courses import selectors as courses
 from frontend.consortium.registrar_forms import (
@@ -109,6 +110,7 @@ def _queue_page(
     error: ServiceError | None = None,
     refused: int | None = None,
     refused_form: DecideForm | None = None,
+    file_error: ServiceError | None = None,
     status: int = 200,
 ) -> HttpResponse:
     applications = list(selectors.registrar_queue(actor=request.user, university_id=university_id))
@@ -145,6 +147,7 @@ def _queue_page(
         "cards": cards,
         # A refusal of an application no longer waiting (withdrawn meanwhile) goes on top.
         "error": error if refused not in {card["application"].pk for card in cards} else None,
+        "file_error": file_error,
         "section": "queue",
     }
     return render(request, f"{TEMPLATES}queue.html", context, status=status)
@@ -154,6 +157,34 @@ def _queue_page(
 @require_GET
 def queue(request: AuthenticatedHttpRequest, university_id: int) -> HttpResponse:
     return _queue_page(request, university_id)
+
+
+@resident_page
+@require_POST
+def decisions_upload(request: AuthenticatedHttpRequest, university_id: int) -> HttpResponse:
+    """Decide many applications from the registrar's CSV file, all or none
+    (``consortium.decisions_import``); a file with mistakes lists them on the queue page."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect(_url("registrar-queue", university_id, "decisions-file"))
+    try:
+        decided = decisions_import(
+            actor=request.user, university_id=university_id, data=upload.read(MAX_BYTES + 1)
+        )
+    except ServiceError as error:
+        _raise_if_not_allowed(error)
+        return _queue_page(request, university_id, file_error=error, status=error.status)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d application is decided; each learner has been told.",
+            "%(count)d applications are decided; each learner has been told.",
+            len(decided),
+        )
+        % {"count": len(decided)},
+    )
+    return redirect(_url("registrar-queue", university_id))
 
 
 @resident_page

@@ -22,6 +22,7 @@ urlpatterns = [
     # A university's registrars.
     path("registrar/", registrar.home, name="registrar-home"),
     path(UNIVERSITY + "queue/", registrar.queue, name="registrar-queue"),
+    path(UNIVERSITY + "decisions/", registrar.decisions_upload, name="registrar-decisions"),
     path(
         "registrar/applications/<id:application_id>/decide/",
         registrar.decide,

@@ -7,6 +7,7 @@ sign in."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -84,6 +85,7 @@ def _every_page(town) -> list[tuple[str, str]]:
     return [
         ("get", _url("registrar-home")),
         ("get", _url("registrar-queue", university_id=uid)),
+        ("post", _url("registrar-decisions", university_id=uid)),
         ("post", _url("registrar-decide", application_id=town["application"].pk)),
         ("get", _url("registrar-agreements", university_id=uid)),
         ("post", _url("registrar-agreements", university_id=uid)),
@@ -258,6 +260,37 @@ def test_approving_records_the_credit_and_tells_the_registrar(town, signed_in_pa
     assert "No applications are waiting." in _page(response)
     record = CreditRecord.objects.get()
     assert (record.grade, record.credits) == ("A", Decimal("1.0"))
+
+
+def _csv(*lines: str) -> SimpleUploadedFile:
+    data = "\r\n".join(["application_id,decision,grade,reason", *lines]).encode()
+    return SimpleUploadedFile("decisions.csv", data, content_type="text/csv")
+
+
+def test_a_registrar_decides_from_a_csv_file_on_the_queue_page(town, signed_in_page):
+    page = signed_in_page(town["first"])
+    url = _url("registrar-decisions", university_id=town["minato"].pk)
+    assert "Decide from a file" in _page(
+        page.get(_url("registrar-queue", university_id=town["minato"].pk))
+    )
+
+    response = page.post(url, {"file": _csv(f"{town['application'].pk},approve,B,")}, follow=True)
+
+    assert "1 application is decided" in _page(response)
+    assert CreditRecord.objects.get().grade == "B"
+
+
+def test_a_csv_file_with_mistakes_lists_them_and_decides_nothing(town, signed_in_page):
+    page = signed_in_page(town["first"])
+    url = _url("registrar-decisions", university_id=town["minato"].pk)
+
+    response = page.post(url, {"file": _csv(f"{town['application'].pk},approve,,")})
+    missing = page.post(url, {}, follow=True)
+
+    assert response.status_code == 400
+    assert "Line 2: an approval needs a grade." in _page(response)
+    assert "Choose a CSV file." in _page(missing)
+    assert not CreditRecord.objects.exists()
 
 
 def test_rejecting_needs_a_reason_shown_on_the_card(town, signed_in_page):
