@@ -263,3 +263,16 @@ def test_a_refused_correction_revokes_nothing(town, signed_in):
 
     assert credentials.credential_verify(token=token).valid
     assert client.get(_credential_url(town["record"])).status_code == 200
+
+
+def test_a_client_asking_only_for_vc_jwt_gets_it_and_errors_stay_json(town, signed_in):
+    client = signed_in(town["learner"])
+
+    found = client.get(_credential_url(town["record"]), HTTP_ACCEPT="application/vc+jwt")
+    missing = client.get(
+        "/api/v1/consortium/credit/999999/credential/", HTTP_ACCEPT="application/vc+jwt"
+    )
+
+    assert (found.status_code, found["Content-Type"]) == (200, "application/vc+jwt")
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+    assert missing.json()["code"] == "not_found"
