@@ -28,7 +28,7 @@ from campus_social.common.text import text_clean
 from campus_social.identity.models import Resident
 from campus_social.notifications.services import notification_send_translated
 from campus_social.safeguarding.selectors import acts_through_guardian
-from consortium import selectors
+from consortium import credit_credentials, selectors
 from consortium.models import (
     CreditAgreement,
     CreditApplication,
@@ -868,6 +868,9 @@ def correction_decide(
             detail={"proposal": proposal.pk, "corrects": corrected.pk},
         )
         if approve:
+            # The corrected entry's credentials say what is no longer so: revoked, so the
+            # verify page says so; a new download gives the corrected one.
+            credit_credentials.credit_credentials_revoke(actor=actor, record_id=corrected.pk)
             application = CreditApplication.objects.select_related(
                 "resident", "university", "agreement"
             ).get(pk=proposal.application_id)

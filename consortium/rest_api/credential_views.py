@@ -1,19 +1,76 @@
-"""Placeholder: a learner's credential downloads (being built now)."""
+"""A learner's credential downloads: the signed Open Badges 3.0 ``AchievementCredential`` of one
+of my credit entries in force, and a CLR 2.0 of all of them — VC-JOSE compact JWS
+(``application/vc+jwt``), as files to keep.  Another resident's entry, or one a correction
+replaced, answers 404; errors are the usual JSON."""
 
 from typing import Any
 
-from rest_framework.request import Request
-from rest_framework.response import Response
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import renderers
 from rest_framework.views import APIView
 
-from campus_social.common.errors import NotFound
+from campus_social.common.authentication import AuthenticatedRequest
+from campus_social.common.schema import ERROR
+from consortium import credit_credentials
+
+VC_JWT = "application/vc+jwt"
+
+
+class VcJwtRenderer(renderers.BaseRenderer):
+    """Lets clients that ask only for ``application/vc+jwt`` through content negotiation.  The
+    views answer their own ``HttpResponse``; an error is the one error shape in JSON."""
+
+    media_type = VC_JWT
+    format = "jwt"
+    charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, str):
+            return data.encode()
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+def _download(token: str, filename: str) -> HttpResponse:
+    response = HttpResponse(token, content_type=VC_JWT)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class CreditCredentialApi(APIView):
-    def get(self, request: Request, record_id: int, **kwargs: Any) -> Response:
-        raise NotFound("Not built yet.")
+    renderer_classes = [renderers.JSONRenderer, VcJwtRenderer]
+
+    @extend_schema(
+        operation_id="v1_consortium_credit_credential_retrieve",
+        responses={(200, VC_JWT): OpenApiTypes.STR, 404: ERROR},
+    )
+    def get(self, request: AuthenticatedRequest, record_id: int) -> HttpResponse:
+        """My credit as a signed Open Badges 3.0 ``AchievementCredential`` (VC-JOSE), to keep
+        and show anyone: the same one on every download until a correction revokes it.
+        Another resident's entry, or one a correction replaced: 404."""
+        signed = credit_credentials.credit_credential_download(
+            actor=request.user, record_id=record_id
+        )
+        return _download(signed.token, f"credit-{record_id}.jwt")
 
 
 class CreditClrApi(APIView):
-    def get(self, request: Request, **kwargs: Any) -> Response:
-        raise NotFound("Not built yet.")
+    renderer_classes = [renderers.JSONRenderer, VcJwtRenderer]
+
+    @extend_schema(
+        operation_id="v1_consortium_credit_clr_retrieve",
+        responses={(200, VC_JWT): OpenApiTypes.STR, 404: ERROR},
+    )
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        """All my credit in force as one signed CLR 2.0 ``ClrCredential`` (VC-JOSE), each credit
+        in it an achievement credential of its own; a new snapshot on every download.  404
+        when I have no credit yet."""
+        signed = credit_credentials.credit_clr_download(actor=request.user)
+        return _download(signed.token, "credit-record.jwt")

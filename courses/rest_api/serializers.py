@@ -479,6 +479,18 @@ class CompletionOutput(serializers.Serializer):
     sessions_held = serializers.IntegerField()
 
 
+class GradedCompletionOutput(CompletionOutput):
+    """A completion as the offering's lecturers see it: with its id and their grade."""
+
+    id = serializers.IntegerField()
+    grade = serializers.CharField(help_text='The lecturer\'s grade ("A", "合格"); "" until given.')
+    graded_at = serializers.DateTimeField(allow_null=True)
+
+
+class CompletionGradeInput(serializers.Serializer):
+    grade = _text(20, blank=True, help_text='At most 20 characters; "" clears the grade.')
+
+
 class MyCompletionOutput(CompletionOutput):
     """A course completed by me or one of my children (``resident``)."""
 

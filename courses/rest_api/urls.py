@@ -60,6 +60,11 @@ urlpatterns = [
         v.EnrolmentDecisionApi.as_view(),
         name="enrolment-decision",
     ),
+    path(
+        "completions/<id:completion_id>/grade/",
+        v.CompletionGradeApi.as_view(),
+        name="completion-grade",
+    ),
     path("me/enrolments/", v.MyEnrolmentListApi.as_view(), name="my-enrolments"),
     path("me/completions/", v.MyCompletionListApi.as_view(), name="my-completions"),
     path("me/course-sessions/", v.MyCourseSessionListApi.as_view(), name="my-course-sessions"),

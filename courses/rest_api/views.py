@@ -392,12 +392,12 @@ class OfferingFeedbackApi(APIView):
 
 
 class OfferingCompletionListApi(APIView):
-    @extend_schema(responses={200: s.CompletionOutput(many=True)})
+    @extend_schema(responses={200: s.GradedCompletionOutput(many=True)})
     def get(self, request: AuthenticatedRequest, offering_id: int) -> Response:
-        """Who completed the offering."""
+        """Who completed the offering, with the grade each was given."""
         offering = selectors.offering_get_for_manager(offering_id=offering_id, actor=request.user)
         completions = selectors.completion_list(offering_id=offering.pk)
-        return Response(s.CompletionOutput(completions, many=True).data)
+        return Response(s.GradedCompletionOutput(completions, many=True).data)
 
     @extend_schema(request=None, responses={200: s.CompletionsRecordedOutput})
     def post(self, request: AuthenticatedRequest, offering_id: int) -> Response:
@@ -407,6 +407,20 @@ class OfferingCompletionListApi(APIView):
             offering_id=offering_id, actor=request.user
         )
         return Response({"offering": offering_id, "completed": len(completions)})
+
+
+class CompletionGradeApi(APIView):
+    @extend_schema(request=s.CompletionGradeInput, responses={200: s.GradedCompletionOutput})
+    def put(self, request: AuthenticatedRequest, completion_id: int) -> Response:
+        """Give, change or clear (``""``) a learner's grade for the offering they completed
+        (the offering's lecturers and city staff; anyone else 404).  A university may read it
+        when the learner applies for credit.  400 ``invalid_grade`` over 20 characters."""
+        data = s.CompletionGradeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        completion = services.completion_grade_set(
+            actor=request.user, completion_id=completion_id, grade=data.validated_data["grade"]
+        )
+        return Response(s.GradedCompletionOutput(completion).data)
 
 
 # --- Calendars --------------------------------------------------------------------------------

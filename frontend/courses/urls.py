@@ -81,4 +81,9 @@ urlpatterns = [
         views.completions_record,
         name="teach-completions",
     ),
+    path(
+        "teach/offerings/<id:offering_id>/completions/<id:completion_id>/grade/",
+        views.completion_grade,
+        name="teach-completion-grade",
+    ),
 ]

@@ -818,3 +818,31 @@ def completions_record(request: AuthenticatedHttpRequest, offering_id: int) -> H
             % {"count": len(completions)},
         )
     return redirect(f"{_roster_url(offering_id)}#completions-heading")
+
+
+@resident_page
+@require_POST
+def completion_grade(
+    request: AuthenticatedHttpRequest, offering_id: int, completion_id: int
+) -> HttpResponse:
+    """Give, change or clear one learner's grade (the roster's grade field)."""
+    try:
+        completion = services.completion_grade_set(
+            actor=request.user, completion_id=completion_id, grade=request.POST.get("grade", "")
+        )
+    except NotFound:
+        raise
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(f"{_roster_url(offering_id)}#completion-{completion_id}")
+    name = completion.resident.display_name
+    messages.success(
+        request,
+        (
+            _("The grade of %(name)s is saved.")
+            if completion.grade
+            else _("The grade of %(name)s is cleared.")
+        )
+        % {"name": name},
+    )
+    return redirect(f"{_roster_url(completion.offering_id)}#completion-{completion.pk}")

@@ -212,7 +212,14 @@ def test_the_whole_course_story(
     expect(
         lecturer.get_by_text("The completions are recorded: 1 completed the course.")
     ).to_be_visible()
-    expect(lecturer.get_by_text("鈴木 三郎 — 2 of 2 sessions")).to_be_visible()
+    completed = lecturer.locator("li.card").filter(has=lecturer.get_by_label("Grade 鈴木 三郎"))
+    expect(completed.get_by_text("2 of 2 sessions")).to_be_visible()
+    # The lecturer's grade, which a university reads when the learner applies for credit.
+    lecturer.get_by_label("Grade 鈴木 三郎").fill("合格")
+    lecturer.get_by_role("button", name="Save the grade 鈴木 三郎").click()
+    expect(lecturer.get_by_text("The grade of 鈴木 三郎 is saved.")).to_be_visible()
+    expect(lecturer.get_by_label("Grade 鈴木 三郎")).to_have_value("合格")
+    assert_accessible(lecturer)
 
     waiting.goto(f"{site}/courses/offerings/{offering.pk}/")
     expect(waiting.get_by_text("You completed this course. Well done!")).to_be_visible()
