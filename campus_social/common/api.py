@@ -160,14 +160,10 @@ class DistrictOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
-class ICalendarRenderer(renderers.BaseRenderer):
-    """Lets calendar clients that ask only for ``text/calendar`` through content negotiation.
-    The views answer their own ``HttpResponse``; an error is the one error shape in JSON, as
-    the OpenAPI description promises, whatever the client asked for."""
-
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
+class FileRenderer(renderers.BaseRenderer):
+    """Lets clients that ask only for a file's media type (set by a subclass) through content
+    negotiation.  The views answer their own ``HttpResponse`` with the file; an error is the one
+    error shape in JSON, as the OpenAPI description promises, whatever the client asked for."""
 
     def render(
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
@@ -178,3 +174,11 @@ class ICalendarRenderer(renderers.BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return renderers.JSONRenderer().render(data)
+
+
+class ICalendarRenderer(FileRenderer):
+    """Calendar clients that ask only for ``text/calendar``."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"

@@ -3,14 +3,13 @@ of my credit entries in force, and a CLR 2.0 of all of them — VC-JOSE compact 
 (``application/vc+jwt``), as files to keep.  Another resident's entry, or one a correction
 replaced, answers 404; errors are the usual JSON."""
 
-from typing import Any
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import renderers
 from rest_framework.views import APIView
 
+from campus_social.common.api import FileRenderer
 from campus_social.common.authentication import AuthenticatedRequest
 from campus_social.common.schema import ERROR
 from consortium import credit_credentials
@@ -18,23 +17,12 @@ from consortium import credit_credentials
 VC_JWT = "application/vc+jwt"
 
 
-class VcJwtRenderer(renderers.BaseRenderer):
-    """Lets clients that ask only for ``application/vc+jwt`` through content negotiation.  The
-    views answer their own ``HttpResponse``; an error is the one error shape in JSON."""
+class VcJwtRenderer(FileRenderer):
+    """Clients that ask only for ``application/vc+jwt``."""
 
     media_type = VC_JWT
     format = "jwt"
     charset = None
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        if isinstance(data, str):
-            return data.encode()
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
 
 
 def _download(token: str, filename: str) -> HttpResponse:
