@@ -110,6 +110,13 @@ def test_public_pages_answer_without_signing_in(client, name):
     assert "Content-Security-Policy" in response.headers
 
 
+def test_the_landing_page_leads_to_the_public_credit_catalogue(client):
+    page = html(client.get(reverse("frontend:landing")))
+
+    assert f'href="{reverse("frontend:credit-catalogue")}"' in page
+    assert client.get(reverse("frontend:credit-catalogue")).status_code == 200
+
+
 def test_landing_page_is_japanese_by_default_and_offers_english_one_click_away(client, settings):
     settings.LANGUAGE_CODE = "ja"
 
