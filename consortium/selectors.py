@@ -219,6 +219,18 @@ def credits_in_force(*, resident_id: int, university_id: int) -> Decimal:
     return Decimal(total or 0)
 
 
+def credits_in_force_of(*, resident_ids: list[int], university_id: int) -> dict[int, Decimal]:
+    """``credits_in_force`` for many residents at once (one query): the registrar's queue."""
+    totals = dict(
+        records_in_force()
+        .filter(resident_id__in=resident_ids, university_id=university_id)
+        .values("resident_id")
+        .annotate(total=Sum("credits"))
+        .values_list("resident_id", "total")
+    )
+    return {pk: Decimal(totals.get(pk) or 0) for pk in resident_ids}
+
+
 def my_credit(*, resident: Resident) -> QuerySet[CreditRecord]:
     """Every entry in force of the resident's, across universities, the newest first."""
     return (

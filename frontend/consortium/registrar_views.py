@@ -120,13 +120,12 @@ def _queue_page(
             actor=request.user, university_id=university_id
         )
     policy = selectors.policy_of(university_id=university.pk)
-    held: dict[int, Decimal] = {}
+    held = selectors.credits_in_force_of(
+        resident_ids=[application.resident_id for application in applications],
+        university_id=university.pk,
+    )
     cards = []
     for application in applications:
-        if application.resident_id not in held:
-            held[application.resident_id] = selectors.credits_in_force(
-                resident_id=application.resident_id, university_id=university.pk
-            )
         in_force = held[application.resident_id]
         mine = refused == application.pk
         cards.append(

@@ -244,8 +244,7 @@ def test_the_queue_takes_a_fixed_number_of_queries(town, signed_in_page):
         apply(learner, offering, town["minato"])
     with CaptureQueriesContext(connection) as four:
         page.get(url)
-    # One query for each learner's credit in force, no more.
-    assert len(four) <= len(one) + 3
+    assert len(four) == len(one)
 
 
 def test_approving_records_the_credit_and_tells_the_registrar(town, signed_in_page):
