@@ -84,6 +84,31 @@ def _current_achievement(
     return record
 
 
+def _current_achievements(
+    *, resident: "Resident", credits: Sequence[tuple[str, CreditClaim]]
+) -> list[IssuedCredential]:
+    """``_current_achievement`` for each credit: those issued already in one query (so that a
+    learner's record downloads in the same number of queries however many credits it holds),
+    the others issued now."""
+    issued = {
+        record.source: record
+        for record in IssuedCredential.objects.select_for_update().filter(
+            kind=IssuedCredential.Kind.ACHIEVEMENT,
+            source__in=[source for source, _claim in credits],
+            revoked_at__isnull=True,
+        )
+    }
+    records = []
+    for source, claim in credits:
+        record = issued.get(source)
+        if record is None:
+            record = _current_achievement(resident=resident, claim=claim, source=source)
+        elif record.resident_id != resident.pk:
+            raise Invalid(_("This credit belongs to another learner."), code="source_taken")
+        records.append(record)
+    return records
+
+
 def achievement_credential_issue(
     *, resident: "Resident", claim: CreditClaim, source: str
 ) -> SignedCredential:
@@ -113,11 +138,10 @@ def clr_credential_issue(
     if not credits:
         raise Invalid(_("There is no approved credit to put in a record yet."), code="no_credit")
     with transaction.atomic():
+        records = _current_achievements(resident=resident, credits=credits)
         achievements = [
-            _achievement(
-                _current_achievement(resident=resident, claim=claim, source=credit_source), claim
-            )
-            for credit_source, claim in credits
+            _achievement(record, claim)
+            for record, (_source, claim) in zip(records, credits, strict=True)
         ]
         record = IssuedCredential.objects.create(
             kind=IssuedCredential.Kind.CLR,

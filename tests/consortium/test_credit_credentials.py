@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from consortium import services
 from consortium.credentials import schema
@@ -199,6 +201,27 @@ def test_downloads_ask_a_fixed_number_of_queries(
         assert client.get(CLR_URL).status_code == 200
     with django_assert_num_queries(len(clr.captured_queries)):
         assert client.get(CLR_URL).status_code == 200
+
+
+def test_a_learners_whole_record_downloads_in_the_same_queries_however_many_credits(
+    town, signed_in
+):
+    client = signed_in(town["learner"])
+    client.get(CLR_URL)  # the first download issues each credit's own credential
+    with CaptureQueriesContext(connection) as one_credit:
+        assert client.get(CLR_URL).status_code == 200
+    for code in ("LOC201", "LOC202"):
+        offering = ended_offering()
+        agreement(town["minato"], offering, by=town["first"], subject_code=code)
+        application = apply(completed(offering, town["learner"]), offering, town["minato"])
+        services.credit_decide(
+            actor=town["first"], application_id=application.pk, approve=True, grade="A"
+        )
+    client.get(CLR_URL)
+    with CaptureQueriesContext(connection) as three_credits:
+        assert client.get(CLR_URL).status_code == 200
+
+    assert len(three_credits) == len(one_credit)
 
 
 # --- A correction revokes the corrected entry's credentials -------------------------------------
