@@ -4,6 +4,7 @@ agreements, its queue with the evidence the resident shared, its records).  A re
 another university gets ``NotFound``, as for an unknown university, and the attempt is
 audited."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -39,6 +40,7 @@ from consortium.values import (
     Rounding,
     RoundingStep,
 )
+from courses import selectors as courses
 
 # --- Universities, registrars and policies ------------------------------------------------------
 
@@ -161,6 +163,74 @@ def agreement_covering(
         .order_by("-valid_from", "-id")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ApplyCandidate:
+    """A completed credit-bearing offering of the resident's that a university's agreement
+    covers over its dates."""
+
+    offering_id: int
+    course_title: str
+    term: str
+    university: Organisation
+    agreement: CreditAgreement
+
+
+def apply_candidates(*, resident: Resident, exclude: set[tuple[int, int]]) -> list[ApplyCandidate]:
+    """What the resident may apply for: every (offering, university) pair where the resident
+    completed the credit-bearing offering and an agreement of the university covers its course
+    over the offering's whole dates (as ``agreement_covering``), except the pairs in
+    ``exclude`` (applications still open).  Two queries however many completions and
+    universities."""
+    completions = [
+        completion
+        for completion in courses.resident_completions(resident=resident)
+        if completion.offering.bears_credit
+    ]
+    if not completions:
+        return []
+    agreements = list(
+        CreditAgreement.objects.filter(
+            course_id__in={completion.offering.course_id for completion in completions}
+        )
+        .select_related("university")
+        .order_by("university__name", "university_id", "-valid_from", "-id")
+    )
+    candidates: list[ApplyCandidate] = []
+    for completion in completions:
+        offering = completion.offering
+        starts_on = (
+            timezone.localdate(offering.first_session_at) if offering.first_session_at else None
+        )
+        ends_on = (
+            timezone.localdate(offering.last_session_ends_at)
+            if offering.last_session_ends_at
+            else None
+        )
+        if starts_on is None or ends_on is None:
+            continue
+        chosen: dict[int, CreditAgreement] = {}
+        for agreement in agreements:
+            if (
+                agreement.course_id == offering.course_id
+                and agreement.university_id not in chosen
+                and (offering.pk, agreement.university_id) not in exclude
+                and agreement.valid_from <= starts_on
+                and (agreement.valid_until is None or agreement.valid_until >= ends_on)
+            ):
+                chosen[agreement.university_id] = agreement
+        candidates.extend(
+            ApplyCandidate(
+                offering_id=offering.pk,
+                course_title=offering.course.title,
+                term=offering.term,
+                university=agreement.university,
+                agreement=agreement,
+            )
+            for agreement in chosen.values()
+        )
+    return candidates
 
 
 # --- Applications ------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from frontend.decorators import resident_page
 
 if TYPE_CHECKING:
     from campus_social.identity.models import Organisation
-    from consortium.models import CreditAgreement, CreditRecord
+    from consortium.models import CreditRecord
 
 # The order the shared record is shown in, with each line's label.
 RECORD_LINES = (
@@ -111,18 +111,6 @@ class CreditTotal:
     cap: Decimal
 
 
-@dataclass(frozen=True)
-class ApplyEntry:
-    """A completed credit-bearing offering of mine that a university's agreement covers, not
-    applied for there yet."""
-
-    offering_id: int
-    course_title: str
-    term: str
-    university: Organisation
-    agreement: CreditAgreement
-
-
 def _totals(records: list[CreditRecord]) -> list[CreditTotal]:
     caps = {university.pk: university for university in selectors.universities_with_policies()}
     totals: dict[int, Decimal] = {}
@@ -137,45 +125,6 @@ def _totals(records: list[CreditRecord]) -> list[CreditTotal]:
         for university_id, credits in totals.items()
         if university_id in caps
     ]
-
-
-def _apply_entries(
-    request: AuthenticatedHttpRequest, open_keys: set[tuple[int, int]]
-) -> list[ApplyEntry]:
-    completions = [
-        completion
-        for completion in courses.resident_completions(resident=request.user)
-        if completion.offering.bears_credit
-    ]
-    if not completions:
-        return []
-    entries: list[ApplyEntry] = []
-    universities = list(selectors.university_list())
-    for completion in completions:
-        offering = completion.offering
-        evidence = courses.credit_evidence(offering_id=offering.pk, resident_id=request.user.pk)
-        if evidence is None:
-            continue
-        for university in universities:
-            if (offering.pk, university.pk) in open_keys:
-                continue
-            agreement = selectors.agreement_covering(
-                university_id=university.pk,
-                course_id=evidence.course.id,
-                starts_on=evidence.starts_on,
-                ends_on=evidence.ends_on,
-            )
-            if agreement is not None:
-                entries.append(
-                    ApplyEntry(
-                        offering_id=offering.pk,
-                        course_title=evidence.course.title,
-                        term=evidence.term,
-                        university=university,
-                        agreement=agreement,
-                    )
-                )
-    return entries
 
 
 @resident_page
@@ -194,7 +143,9 @@ def my_credit(request: AuthenticatedHttpRequest) -> HttpResponse:
         "records": records,
         "totals": _totals(records),
         "applications": applications,
-        "apply_entries": [] if request.user.is_child else _apply_entries(request, open_keys),
+        "apply_entries": []
+        if request.user.is_child
+        else selectors.apply_candidates(resident=request.user, exclude=open_keys),
         "is_child": request.user.is_child,
     }
     return render(request, "frontend/consortium/my_credit.html", context)
