@@ -21,6 +21,7 @@ from rest_framework import renderers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from campus_social.common.api import FileRenderer
 from campus_social.common.authentication import SessionAuthentication
 from consortium import selectors
 from consortium.models import CreditRecord, RegistrarSystemToken
@@ -113,21 +114,12 @@ def records_csv(records: Iterable[CreditRecord]) -> str:
     return out.getvalue()
 
 
-class CsvRenderer(renderers.BaseRenderer):
-    """Lets clients that ask only for ``text/csv`` through content negotiation.  The view
-    answers its own ``HttpResponse``; an error is the one error shape in JSON."""
+class CsvRenderer(FileRenderer):
+    """Clients that ask only for ``text/csv``."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
 
 
 class RecordsCsvApi(APIView):
