@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "campus_social.identity",
     "campus_social.audit",
     "campus_social.notifications",
+    "campus_social.search",
     "campus_social.safeguarding",
     "messaging",
     "courses",

@@ -1,0 +1,127 @@
+"""Search, for the rest of the code: ask (``search``, ``suggest``), keep the index in step with the
+database after commit (``index_later``) and rebuild it (``rebuild``).  Which backend answers is
+decided here (``backends.backend()``) and nowhere else; the database stays the source of truth."""
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campus_social.common.errors import Invalid
+from campus_social.search import registry
+from campus_social.search.backends import SearchUnavailable, backend
+from campus_social.search.documents import (
+    FACETS,
+    PUBLIC,
+    SearchDocument,
+    SearchQuery,
+    SearchResults,
+)
+from campus_social.search.normalize import reading_of
+
+if TYPE_CHECKING:
+    from campus_social.identity.models import Resident
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE_MAX = 50
+
+
+def access_keys(viewer: "Resident | None") -> frozenset[str]:
+    """Everything the viewer may find: public documents and what each kind's source allows."""
+    keys = {PUBLIC}
+    for source in registry.sources().values():
+        keys |= source.access_keys(viewer)
+    return frozenset(keys)
+
+
+def search(
+    *,
+    text: str,
+    viewer: "Resident | None",
+    kinds: Sequence[str] = (),
+    filters: Mapping[str, str] | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchResults:
+    """One page of what the viewer may find for ``text``.  Raises ``Invalid`` for an unknown kind
+    or facet, and ``SearchUnavailable`` (503) when the search engine cannot be reached."""
+    known = registry.sources()
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        raise Invalid(
+            _("There is nothing to search called “%(kind)s”.") % {"kind": unknown[0]},
+            code="invalid",
+            fields={"type": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(known)}]},
+        )
+    chosen = {name: value for name, value in (filters or {}).items() if value}
+    for name in chosen:
+        if name not in FACETS:
+            raise Invalid(_("There is no filter called “%(name)s”.") % {"name": name})
+    return backend().search(
+        SearchQuery(
+            text=text,
+            access=access_keys(viewer),
+            kinds=tuple(kinds),
+            filters=chosen,
+            page=max(1, page),
+            page_size=min(max(1, page_size), PAGE_SIZE_MAX),
+        )
+    )
+
+
+def suggest(
+    *, text: str, viewer: "Resident | None", kinds: Sequence[str] = (), limit: int = 8
+) -> list[str]:
+    """Typeahead: titles the viewer may find that start with what was typed so far."""
+    if not text.strip():
+        return []
+    return backend().suggest(text, access=access_keys(viewer), kinds=tuple(kinds), limit=limit)
+
+
+def reading_proposed(text: str) -> str:
+    """A kana reading for ``text`` (a title or a name), for a form whose reading was left empty."""
+    return reading_of(text)
+
+
+# --- Keeping the index in step ---------------------------------------------------------------------
+
+
+def index_later(kind: str, object_ids: Iterable[int]) -> None:
+    """After the current transaction commits, describe these objects again and update the index
+    (an object no longer findable is taken out).  Services call this wherever they change what a
+    kind's documents show; a rollback indexes nothing."""
+    ids = sorted(set(object_ids))
+    if ids:
+        transaction.on_commit(lambda: refresh(kind, ids))
+
+
+def refresh(kind: str, object_ids: Sequence[int]) -> None:
+    """Bring these objects' documents up to date now.  A search engine that is down is logged,
+    not raised: the change that triggered this has committed, and the next ``search_reindex``
+    catches the index up."""
+    documents = list(registry.source(kind).documents_for(object_ids))
+    gone = set(object_ids) - {document.object_id for document in documents}
+    try:
+        if documents:
+            backend().index(documents)
+        if gone:
+            backend().remove(kind, gone)
+    except SearchUnavailable:
+        logger.warning("search index not updated for %s %s", kind, list(object_ids))
+
+
+def all_documents(*, chunk_size: int = 500) -> Iterator[SearchDocument]:
+    for source in registry.sources().values():
+        yield from source.documents(chunk_size=chunk_size)
+
+
+def document_count() -> int:
+    return sum(source.count() for source in registry.sources().values())
+
+
+def rebuild(*, on_progress: Callable[[int], None] = lambda done: None) -> int:
+    """Rebuild the whole index from the database; answers how many documents it holds."""
+    return backend().rebuild(all_documents(), on_progress=on_progress)
