@@ -12,6 +12,7 @@ from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
 from campus_social.identity.selectors import child_q, resident_is_city_staff
 from campus_social.safeguarding.selectors import may_lead, resident_is_vetted
+from campus_social.search.readings import reading_missing
 from campus_social.search.services import index_later
 from communities.models import Circle, CircleMember, CircleTopic, Topic
 from communities.selectors import circle_get, manager_standing
@@ -42,6 +43,8 @@ def _clean_circle(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
                 required=required,
                 multiline=field == "description",
             )
+    if "name_kana" in clean:
+        reading_missing(errors, "name_kana", values.get("name_kana"), reads=values.get("name"))
     if "visibility" in values or not partial:
         visibility = values.get("visibility", Circle.Visibility.OPEN)
         if visibility not in Circle.Visibility.values:

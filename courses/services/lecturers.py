@@ -17,6 +17,7 @@ from campus_social.notifications.services import notification_send_translated
 from campus_social.safeguarding import services as safeguarding
 from campus_social.safeguarding.models import VettingRecord
 from campus_social.safeguarding.selectors import may_lead
+from campus_social.search.readings import reading_missing
 from campus_social.search.services import index_later
 from courses.models import Lecturer
 from courses.selectors import lecturer_of
@@ -45,6 +46,7 @@ def lecturer_apply(
         "skills": _text(errors, "skills", skills, 500),
         "teaching_wishes": _text(errors, "teaching_wishes", teaching_wishes, 2000, multiline=True),
     }
+    reading_missing(errors, "name_kana", name_kana, reads=display_name)
     cleaned_photo = None
     if photo:
         try:

@@ -15,6 +15,7 @@ from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import District, ReaderDevice, Resident
 from campus_social.identity.selectors import resident_is_city_staff
 from campus_social.safeguarding.selectors import resident_is_vetted
+from campus_social.search.readings import reading_missing
 from campus_social.search.services import index_later
 from courses import events
 from courses.models import (
@@ -65,6 +66,7 @@ def course_create(
         "title_kana": _text(errors, "title_kana", title_kana, 400),
         "description": _text(errors, "description", description, 5000, multiline=True),
     }
+    reading_missing(errors, "title_kana", title_kana, reads=title)
     for field, value, choices in (
         ("category", category, Category.values),
         ("level", level, Level.values),

@@ -20,6 +20,7 @@ from campus_social.identity.models import (
     Resident,
 )
 from campus_social.identity.selectors import resident_is_city_staff, resident_is_school_coordinator
+from campus_social.search.readings import reading_missing
 from campus_social.search.services import index_later
 from communities.models.programs import Program, ProgramSession
 from communities.program_selectors import program_get_managed
@@ -74,6 +75,8 @@ def _clean_program(
             clean[name] = text(
                 errors, name, values.get(name), limit=limit, required=required, multiline=multiline
             )
+    if "title_kana" in clean:
+        reading_missing(errors, "title_kana", values.get("title_kana"), reads=values.get("title"))
     if "theme" in values or not partial:
         if values.get("theme") not in Topic.values:
             errors["theme"] = [_("Please choose a theme.")]
