@@ -58,7 +58,8 @@ def test_publishing_makes_an_offering_and_its_lecturer_findable_and_cancelling_r
 ):
     lecturer = LecturerFactory(display_name="墨田 一郎", name_kana="すみだ いちろう")
     offering = OfferingFactory(
-        course=CourseFactory(title="はじめての書道", owner=lecturer), status="draft"
+        course=CourseFactory(title="はじめての書道", owner=lecturer, audience="adults"),
+        status="draft",
     )
     with django_capture_on_commit_callbacks(execute=True):
         course_services.offering_publish(actor=lecturer.resident, offering_id=offering.pk)
