@@ -19,9 +19,7 @@ def reading_for(text: str) -> str:
     return " ".join(part for part in parts if part)
 
 
-def reading_missing(
-    errors: dict[str, list[str]], field: str, given: Any, *, reads: Any
-) -> None:
+def reading_missing(errors: dict[str, list[str]], field: str, given: Any, *, reads: Any) -> None:
     """For a service checking its input: when the reading ``field`` was left empty and the text
     it reads is there, its refusal proposes a reading (replacing "Please fill this in.")."""
     if (isinstance(given, str) and given.strip()) or not isinstance(reads, str):

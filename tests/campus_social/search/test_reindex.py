@@ -66,5 +66,5 @@ def test_an_unreachable_search_engine_fails_with_a_clear_message(monkeypatch):
     OfferingFactory()
     monkeypatch.setattr(services, "backend", lambda: _Down())
 
-    with pytest.raises(CommandError, match="The search index was not rebuilt: .*not available"):
+    with pytest.raises(CommandError, match=r"The search index was not rebuilt: .*not available"):
         reindex()
