@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from campus_social.search.readings import reading_for
-from communities.models import Circle
+from communities.models import Circle, Program
 from courses.models import Course, Lecturer
+from tests.communities.program_builders import coordinator_of, program_values, school
 from tests.courses.factories import LecturerFactory
 from tests.factories import DistrictFactory, ResidentFactory
 
@@ -151,3 +152,25 @@ def test_the_api_application_and_circle_propose_too(signed_in):
     )
     assert circle.status_code == 400
     assert "しょどうのわ" in circle.json()["fields"]["name_kana"][0]
+
+
+def test_the_program_form_and_api_propose_the_titles_reading(signed_in_page, signed_in):
+    organisation = school()
+    coordinator = coordinator_of(organisation)
+    form = program_values(title="むかし遊びの会", title_kana="")
+    form["district"] = form.pop("district_id")
+
+    shown = signed_in_page(coordinator).post(
+        reverse("frontend:program-new"), {**form, "school": organisation.pk}
+    )
+    assert shown.status_code == 400
+    assert 'value="むかしあそびのかい"' in shown.content.decode()
+
+    answered = signed_in(coordinator).post(
+        "/api/v1/programs/",
+        {**program_values(title="むかし遊びの会"), "school_id": organisation.pk, "title_kana": ""},
+        format="json",
+    )
+    assert answered.status_code == 400
+    assert "むかしあそびのかい" in answered.json()["fields"]["title_kana"][0]
+    assert not Program.objects.exists()
