@@ -238,6 +238,9 @@ class _Engine(Protocol):
 
     def delete_all(self) -> None: ...
 
+    def lock(self) -> None:
+        """Let one transaction at a time write the index (ids are the last one plus one)."""
+
     def after_rebuild(self) -> None: ...
 
 
@@ -289,6 +292,9 @@ class _Sqlite:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
 
+    def lock(self) -> None:
+        pass  # SQLite has one writer at a time already (transactions begin IMMEDIATE)
+
     def after_rebuild(self) -> None:
         # Merge the index into one segment: every later query reads fewer pages.
         with connection.cursor() as cursor:
@@ -305,6 +311,7 @@ class _Postgres:
     match_sql = "SELECT id FROM search_fulltext WHERE terms @@ %s::tsquery"
     id_column = "id"
     LETTER = {HEAD: "h", REST: "r", READING: "y", ROMAJI: "m", TAGS: "t"}
+    WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
     def _lexeme(self, namespace: str, text: str, prefix: bool = False) -> str:
@@ -360,6 +367,11 @@ class _Postgres:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
 
+    def lock(self) -> None:
+        # Two transactions indexing at once would both take the same next id for a date.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
+
     def after_rebuild(self) -> None:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
         # (walk the ids in order and stop at a page).
@@ -402,12 +414,14 @@ class DatabaseBackend:
     def index(self, documents: Iterable[SearchDocument]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for batch in _batched(documents, BATCH):
                 self._write(engine, batch, serials=None)
 
     def remove(self, kind: str, object_ids: Iterable[int]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for chunk in _batched(sorted(set(object_ids)), BATCH):
                 ids = list(
                     SearchEntry.objects.filter(kind=kind, object_id__in=chunk).values_list(
@@ -425,6 +439,7 @@ class DatabaseBackend:
         done = 0
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             engine.delete_all()
             SearchFacet.objects.all().delete()
             SearchEntry.objects.all().delete()
@@ -543,7 +558,8 @@ class DatabaseBackend:
         entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
         return replace(
             nothing,
-            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids],
+            # An entry replaced since its id was read is left out of this page.
+            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids if entry_id in entries],
             total=total,
             total_capped=capped,
             facets=facets,
@@ -614,7 +630,10 @@ class DatabaseBackend:
             wanted -= len(found)
             if wanted == 0:
                 break
-            offset = 0 if found else offset - self._count(engine, tier, cap=offset)
+            if found:
+                offset = 0
+            elif offset:
+                offset -= self._count(engine, tier, cap=offset)
         return ids
 
     def _hit(self, entry: SearchEntry, parsed: ParsedQuery) -> Hit:
