@@ -4,12 +4,13 @@ refuses with the proposal in its message.  Nothing is saved with a guessed readi
 import pytest
 from django.urls import reverse
 
+from campus_social.identity.models import Resident
 from campus_social.search.readings import reading_for
 from communities.models import Circle, Program
 from courses.models import Course, Lecturer
 from tests.communities.program_builders import coordinator_of, program_values, school
 from tests.courses.factories import LecturerFactory
-from tests.factories import DistrictFactory, ResidentFactory
+from tests.factories import DistrictFactory, ResidentFactory, make_city_staff, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,35 @@ def test_the_program_form_and_api_propose_the_titles_reading(signed_in_page, sig
     assert answered.status_code == 400
     assert "むかしあそびのかい" in answered.json()["fields"]["title_kana"][0]
     assert not Program.objects.exists()
+
+
+def test_staff_registering_a_resident_see_the_proposed_reading_first(signed_in_page):
+    staff = make_city_staff()
+    form = {
+        "name": "鈴木 一郎",
+        "given_name": "",
+        "name_kana": "",
+        "birth_date": years_ago(70).isoformat(),
+        "card_id": "NEWCARD00001",
+        "pin": "4321",
+        "language": "ja",
+    }
+    shown = signed_in_page(staff).post(reverse("frontend:staff-resident-new"), form)
+    assert shown.status_code == 400
+    assert 'value="すずき いちろう"' in shown.content.decode()
+    assert not Resident.objects.filter(name="鈴木 一郎").exists()
+
+
+def test_the_api_keeps_the_proposed_reading_where_the_reading_is_optional(signed_in):
+    response = signed_in(make_city_staff()).post(
+        "/api/v1/staff/residents/",
+        {
+            "name": "鈴木 一郎",
+            "birth_date": years_ago(70).isoformat(),
+            "card_id": "NEWCARD00002",
+            "pin": "4321",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Resident.objects.get(name="鈴木 一郎").name_kana == "すずき いちろう"
