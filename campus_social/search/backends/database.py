@@ -711,7 +711,7 @@ class DatabaseBackend:
             )
         if kinds:
             entries = entries.filter(kind__in=kinds)
-        for entry_id, title, entry_access in entries.order_by(column, "id").values_list(
+        for entry_id, title, entry_access in entries.order_by(column).values_list(
             "id", "title", "access"
         )[:TYPEAHEAD_SCAN]:
             if access.intersection(entry_access):

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
+from campus_social.identity.models import Resident
 from campus_social.search.backends.database import (
     DATE_BUCKET_MAX,
     NO_DATE_BUCKET,
@@ -138,3 +141,25 @@ def test_a_search_costs_the_same_queries_however_many_match(django_assert_num_qu
         results = backend.search(query)
 
     assert len(results.hits) == min(20, 2 * matching)
+
+
+def test_operators_can_look_at_the_index_in_the_admin_but_not_change_it(settings):
+    settings.LANGUAGE_CODE = "en"
+    DatabaseBackend().index([doc(1, "書道教室", reading="しょどうきょうしつ")])
+    entry = SearchEntry.objects.get()
+    client = Client()
+    client.force_login(
+        Resident.objects.create_superuser(
+            "operator", "a-long-operator-passphrase", name="運用 担当", given_name="担当"
+        )
+    )
+
+    listing = client.get(reverse("admin:search_searchentry_changelist"))
+    page = client.get(reverse("admin:search_searchentry_change", args=[entry.pk]))
+
+    assert listing.status_code == 200
+    assert "書道教室" in listing.content.decode()
+    assert page.status_code == 200
+    assert (
+        client.post(reverse("admin:search_searchentry_delete", args=[entry.pk])).status_code == 403
+    )
