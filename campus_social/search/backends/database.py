@@ -24,6 +24,7 @@ in their title, reading or romaji (the head), then of the rest.  Counts stop at 
 from __future__ import annotations
 
 import itertools
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -810,18 +811,28 @@ class DatabaseBackend:
     ) -> Iterator[tuple[int, str]]:
         """Entries whose ``column`` starts with ``start`` that the viewer may find, in key order,
         at most TYPEAHEAD_SCAN read."""
+        # Everything starting with ``start`` sorts between it and it followed by the last code
+        # point, compared by code point: SQLite's own comparison; on PostgreSQL the pattern
+        # operators, which compare bytes (whatever the collation) and which the pattern index
+        # Django makes beside the column's index is sorted by.
         if connection.vendor == "postgresql":
-            # LIKE 'start%' runs on the pattern index Django makes beside the column's index.
-            entries = SearchEntry.objects.filter(**{f"{column}__startswith": start})
+            at_least, below, order = "~>=~", "~<~", f"{column} USING ~<~"
         else:
-            # SQLite compares code points: everything starting with ``start`` sorts in between.
-            entries = SearchEntry.objects.filter(
-                **{f"{column}__gte": start, f"{column}__lt": start + "\U0010ffff"}
-            )
+            at_least, below, order = ">=", "<", column
+        sql = (
+            f"SELECT id, title, access FROM search_searchentry"  # noqa: S608
+            f" WHERE {column} {at_least} %s AND {column} {below} %s"
+        )
+        params: list[object] = [start, start + "\U0010ffff"]
         if kinds:
-            entries = entries.filter(kind__in=kinds)
-        for entry_id, title, entry_access in entries.order_by(column).values_list(
-            "id", "title", "access"
-        )[:TYPEAHEAD_SCAN]:
+            sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
+            params.extend(kinds)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY {order} LIMIT %s", [*params, TYPEAHEAD_SCAN])
+            rows = cursor.fetchall()
+        for entry_id, title, stored_access in rows:
+            entry_access = (
+                json.loads(stored_access) if isinstance(stored_access, str) else stored_access
+            )
             if access.intersection(entry_access):
                 yield entry_id, title
