@@ -823,7 +823,7 @@ class DatabaseBackend:
             f"SELECT id, title, access FROM search_searchentry"  # noqa: S608
             f" WHERE {column} {at_least} %s AND {column} {below} %s"
         )
-        params: list[object] = [start, start + "\U0010ffff"]
+        params: list[str | int] = [start, start + "\U0010ffff"]
         if kinds:
             sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
             params.extend(kinds)
