@@ -9,7 +9,9 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from campus_social.checkin.registry import checkin_handler_register
         from campus_social.notifications.kinds import register_kind
+        from campus_social.search import registry as search_registry
         from courses.checkin import CourseCheckIn
+        from courses.search import lecturers, offerings
         from courses.services import NOTIFY
 
         register_kind(NOTIFY["lecturer"], _("Decisions on my application to teach"))
@@ -20,3 +22,6 @@ class CoursesConfig(AppConfig):
         register_kind(NOTIFY["reminder"], _("A reminder the day before a session"))
         # A card tap at an offering's reader checks an enrolled learner in (the core's route).
         checkin_handler_register(CourseCheckIn())
+        # What search finds of courses (campus_social.search; the core names no app).
+        search_registry.register(offerings)
+        search_registry.register(lecturers)
