@@ -15,6 +15,7 @@ or slow is ``SearchUnavailable`` (the API's 503), after a short timeout.
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +36,6 @@ from campus_social.search.documents import (
 )
 from campus_social.search.highlight import highlight, snippet
 from campus_social.search.normalize import (
-    QUERY_MAX_CHARS,
     ParsedQuery,
     Term,
     fold,
@@ -63,6 +63,7 @@ TIER_SCRIPT = "Math.floor(_score / params.tier)"
 # Elasticsearch's default ``index.max_result_window``: pages past it are empty.
 RESULT_WINDOW = 10_000
 FACET_VALUES_MAX = 100
+SAMPLE = "matches"  # the aggregation the facet counts are under
 SUGGESTIONS_MAX = 5
 
 
@@ -164,6 +165,8 @@ def query_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     chosen = _chosen(query.filters)
     if chosen:
         search = search.post_filter(Q("bool", filter=chosen))
+    # Facets count the first COUNT_CAP matches, as the total does (one shard: exactly those).
+    sample = search.aggs.bucket(SAMPLE, "sampler", shard_size=COUNT_CAP)
     for name in FACETS:
         facet = A("filter", filter=Q("bool", filter=_chosen(query.filters, leaving_out=name)))
         facet.bucket(
@@ -173,7 +176,7 @@ def query_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
             size=FACET_VALUES_MAX,
             order=[{"_count": "desc"}, {"_key": "asc"}],
         )
-        search.aggs.bucket(name, facet)
+        sample.bucket(name, facet)
     body: dict[str, Any] = search.to_dict()
     return body
 
@@ -186,12 +189,13 @@ def term_count_body(query: SearchQuery, term: Term) -> dict[str, Any]:
     return body
 
 
-def prefix_keys(text: str) -> list[str]:
+def prefix_keys(text: str, *, with_reading: bool = False) -> list[str]:
     """What typed text is compared with, as a prefix of the folded title, reading or romaji:
-    the text folded (with and without spaces), its reading when it has kanji, its romaji key."""
-    folded = fold(text)[:QUERY_MAX_CHARS]
+    the text folded as a query is (with and without spaces) and its romaji key; and, for "did
+    you mean" when nothing matched, the reading of a text with kanji."""
+    folded = parse_query(text).text
     keys = [folded, folded.replace(" ", "")]
-    if any(is_kanji(char) for char in folded):
+    if with_reading and any(is_kanji(char) for char in folded):
         keys.append(reading_of(folded))
     if folded.isascii():
         keys.append(romaji_key(folded).replace(" ", ""))
@@ -199,11 +203,11 @@ def prefix_keys(text: str) -> list[str]:
 
 
 def suggest_body(
-    text: str, *, access: frozenset[str], kinds: Sequence[str], limit: int
+    keys: Sequence[str], *, access: frozenset[str], kinds: Sequence[str], limit: int
 ) -> dict[str, Any]:
-    """Typeahead: the titles the viewer may find that start like ``text``, each once, short
-    titles and soonest first."""
-    starts = [Q("prefix", **{fields.SUGGEST_KEYS: key}) for key in prefix_keys(text)]
+    """Typeahead: the titles the viewer may find whose folded title, reading or romaji starts
+    with one of ``keys`` (``prefix_keys``), each title once, short titles and soonest first."""
+    starts = [Q("prefix", **{fields.SUGGEST_KEYS: key}) for key in keys]
     search = (
         Search()
         .query(
@@ -262,7 +266,6 @@ class ElasticsearchBackend:
     ) -> None:
         self.index_name = index_name
         self.client = client or connect(url)
-        self._alias_exists = False
 
     # --- Writing ---
 
@@ -272,8 +275,9 @@ class ElasticsearchBackend:
             return
         with _unavailable_when_down():
             self._ensure_alias()
-            # Visible to the next search: an edit is followed by a look at the result.
-            helpers.bulk(self.client, actions, refresh="wait_for")
+            # Visible to the next search (an edit is followed by a look at the result); written
+            # only through the alias, never into an index made up on the spot.
+            helpers.bulk(self.client, actions, refresh="wait_for", require_alias=True)
 
     def remove(self, kind: str, object_ids: Iterable[int]) -> None:
         actions = [
@@ -309,7 +313,6 @@ class ElasticsearchBackend:
             except BaseException:
                 self._delete_quietly(new_index)
                 raise
-            self._alias_exists = True
         for name in old_indices:
             self._delete_quietly(name)
         return done
@@ -367,16 +370,15 @@ class ElasticsearchBackend:
 
     def _ensure_alias(self) -> None:
         """The first write to a cluster without the index creates it (under a fixed name, so
-        two processes doing so at once create it once)."""
-        if self._alias_exists:
+        two processes doing so at once create it once).  Asked on every write: writes are few,
+        and an index deleted by hand is made again."""
+        if self.client.indices.exists_alias(name=self.index_name):
             return
-        if not self.client.indices.exists_alias(name=self.index_name):
-            try:
-                self._create(f"{self.index_name}-first", aliased=True)
-            except ApiError as error:
-                if error.status_code != 400 or error.error != "resource_already_exists_exception":
-                    raise
-        self._alias_exists = True
+        try:
+            self._create(f"{self.index_name}-first", aliased=True)
+        except ApiError as error:
+            if error.status_code != 400 or error.error != "resource_already_exists_exception":
+                raise
 
     def _delete_quietly(self, index: str) -> None:
         try:
@@ -400,7 +402,7 @@ class ElasticsearchBackend:
                 return empty  # nothing indexed yet
             results = self._results(response, query, parsed)
             if results.total == 0 and parsed:
-                results.suggestions.extend(self._suggestions(query, parsed))
+                results = replace(results, suggestions=self._suggestions(query, parsed))
         return results
 
     def _results(
@@ -423,7 +425,8 @@ class ElasticsearchBackend:
         total = response["hits"]["total"]
         facets: dict[str, list[FacetValue]] = {}
         for name in FACETS:
-            buckets = response.get("aggregations", {}).get(name, {}).get("values", {})
+            sample = response.get("aggregations", {}).get(SAMPLE, {})
+            buckets = sample.get(name, {}).get("values", {})
             values = [
                 FacetValue(value=bucket["key"], count=bucket["doc_count"])
                 for bucket in buckets.get("buckets", [])
@@ -454,7 +457,10 @@ class ElasticsearchBackend:
                 if answer.get("hits", {}).get("total", {}).get("value", 0) > 0
             ]
         found += self._titles_starting(
-            query.text, access=query.access, kinds=query.kinds, limit=SUGGESTIONS_MAX
+            prefix_keys(query.text, with_reading=True),
+            access=query.access,
+            kinds=query.kinds,
+            limit=SUGGESTIONS_MAX,
         )
         unique = [text for text in dict.fromkeys(found) if fold(text) != parsed.text]
         return unique[:SUGGESTIONS_MAX]
@@ -463,14 +469,14 @@ class ElasticsearchBackend:
         self, text: str, *, access: frozenset[str], kinds: tuple[str, ...] = (), limit: int = 8
     ) -> list[str]:
         with _unavailable_when_down():
-            return self._titles_starting(text, access=access, kinds=kinds, limit=limit)
+            return self._titles_starting(prefix_keys(text), access=access, kinds=kinds, limit=limit)
 
     def _titles_starting(
-        self, text: str, *, access: frozenset[str], kinds: Sequence[str], limit: int
+        self, keys: Sequence[str], *, access: frozenset[str], kinds: Sequence[str], limit: int
     ) -> list[str]:
-        if not prefix_keys(text) or limit < 1:
+        if not keys or limit < 1:
             return []
-        body = suggest_body(text, access=access, kinds=kinds, limit=limit)
+        body = suggest_body(keys, access=access, kinds=kinds, limit=limit)
         try:
             response = self.client.search(index=self.index_name, body=body).body
         except NotFoundError:

@@ -92,7 +92,7 @@ class FakeCluster:
                 (members.add if verb == "add" else members.discard)(args["index"])
             return 200, {"acknowledged": True}
         if parts == ["_bulk"]:
-            return self._bulk(request.body)
+            return self._bulk(request.body, require_alias=request.params.get("require_alias"))
         if parts == ["_msearch"]:
             return 200, self.msearch_answer
         if len(parts) == 2 and parts[1] == "_search":
@@ -121,7 +121,7 @@ class FakeCluster:
             return 404, {"error": f"alias [{name}] missing", "status": 404}
         return 200, {index: {"aliases": {name: {}}} for index in sorted(members)}
 
-    def _bulk(self, lines: list[dict[str, Any]]) -> tuple[int, Any]:
+    def _bulk(self, lines: list[dict[str, Any]], *, require_alias: Any) -> tuple[int, Any]:
         items = []
         position = 0
         while position < len(lines):
@@ -131,9 +131,12 @@ class FakeCluster:
                 items.append({op: {"_id": meta["_id"], "status": 200 if found else 404}})
                 position += 1
                 continue
-            self.documents[meta["_id"]] = lines[position + 1]
-            items.append({op: {"_id": meta["_id"], "_index": meta["_index"], "status": 201}})
             position += 2
+            if require_alias == "true" and meta["_index"] not in self.aliases:
+                items.append({op: {"_id": meta["_id"], "status": 404, "error": {"type": "x"}}})
+                continue
+            self.documents[meta["_id"]] = lines[position - 1]
+            items.append({op: {"_id": meta["_id"], "_index": meta["_index"], "status": 201}})
         errors = any(not 200 <= next(iter(i.values()))["status"] < 300 for i in items)
         return 200, {"took": 1, "errors": errors, "items": items}
 
@@ -519,7 +522,10 @@ def test_chosen_facets_filter_the_hits_and_each_facet_counts_under_the_other_cho
     assert body["post_filter"] == {"bool": {"filter": [category, district]}}
     assert body["from"] == 40
     assert body["size"] == 20
-    assert list(body["aggs"]) == [
+    # Counted over the first COUNT_CAP matches, like the total.
+    assert body["aggs"]["matches"]["sampler"] == {"shard_size": COUNT_CAP}
+    aggs = body["aggs"]["matches"]["aggs"]
+    assert list(aggs) == [
         "kind",
         "category",
         "district",
@@ -528,7 +534,7 @@ def test_chosen_facets_filter_the_hits_and_each_facet_counts_under_the_other_cho
         "free",
         "credit",
     ]
-    assert body["aggs"]["category"] == {
+    assert aggs["category"] == {
         "filter": {"bool": {"filter": [district]}},
         "aggs": {
             "values": {
@@ -540,8 +546,8 @@ def test_chosen_facets_filter_the_hits_and_each_facet_counts_under_the_other_cho
             }
         },
     }
-    assert body["aggs"]["district"]["filter"] == {"bool": {"filter": [category]}}
-    assert body["aggs"]["free"]["filter"] == {"bool": {"filter": [category, district]}}
+    assert aggs["district"]["filter"] == {"bool": {"filter": [category]}}
+    assert aggs["free"]["filter"] == {"bool": {"filter": [category, district]}}
 
 
 def test_pages_past_the_result_window_ask_for_no_hits():
@@ -553,10 +559,14 @@ def test_pages_past_the_result_window_ask_for_no_hits():
 
 def test_typeahead_asks_for_titles_by_folded_title_reading_or_romaji_prefix():
     assert prefix_keys("ショドウ") == ["しょどう"]
-    assert prefix_keys("書道 教") == ["書道 教", "書道教", "しょどうきょう"]
+    assert prefix_keys("書道 教") == ["書道 教", "書道教"]
     assert prefix_keys("Shodou Kyo") == ["shodou kyo", "shodoukyo", "shodokyo"]
+    assert prefix_keys("書道\x00\x1b[31m") == ["書道 [31m", "書道[31m"]
+    assert prefix_keys("  ") == []
+    # "Did you mean" also looks for the reading of what was typed in kanji.
+    assert prefix_keys("書道 教", with_reading=True) == ["書道 教", "書道教", "しょどうきょう"]
 
-    body = suggest_body("しょど", access=frozenset({PUBLIC}), kinds=("circle",), limit=8)
+    body = suggest_body(["しょど"], access=frozenset({PUBLIC}), kinds=("circle",), limit=8)
     assert body == {
         "query": {
             "bool": {
@@ -589,11 +599,14 @@ def test_typeahead_asks_for_titles_by_folded_title_reading_or_romaji_prefix():
 
 def test_a_search_answers_hits_with_highlights_capped_totals_and_facet_counts(backend, cluster):
     aggs = {
-        "category": {
+        "matches": {
             "doc_count": 3,
-            "values": {"buckets": [{"key": "calligraphy", "doc_count": 3}]},
-        },
-        "district": {"doc_count": 3, "values": {"buckets": []}},
+            "category": {
+                "doc_count": 3,
+                "values": {"buckets": [{"key": "calligraphy", "doc_count": 3}]},
+            },
+            "district": {"doc_count": 3, "values": {"buckets": []}},
+        }
     }
     cluster.aliases[ALIAS] = {"campus-search-test-1"}
     cluster.search_answers.append(
@@ -663,7 +676,7 @@ def test_typeahead_answers_the_titles_the_cluster_found(backend, cluster):
     access = frozenset({PUBLIC, "circle:5"})
     assert backend.suggest("しょ", access=access, limit=5) == ["書道", "こども書道教室"]
     (request,) = cluster.requests
-    assert request.body == suggest_body("しょ", access=access, kinds=(), limit=5)
+    assert request.body == suggest_body(["しょ"], access=access, kinds=(), limit=5)
 
 
 # --- Writing: index, remove, rebuild with an alias swap ----------------------------------------
@@ -680,17 +693,31 @@ def test_the_first_write_creates_the_index_behind_the_alias_then_writes_through_
         "GET /_nodes/plugins",
         f"PUT /{ALIAS}-first",
         "PUT /_bulk",
+        f"HEAD /_alias/{ALIAS}",
         "PUT /_bulk",
     ]
     created = cluster.requests[2].body
     assert created["aliases"] == {ALIAS: {}}
     assert created["mappings"] == index_body(kuromoji=False)["mappings"]
     bulk = cluster.requests[3]
-    assert bulk.params == {"refresh": "wait_for"}
+    assert bulk.params == {"refresh": "wait_for", "require_alias": "true"}
     assert bulk.body == [
         {"index": {"_index": ALIAS, "_id": "offering:7"}},
         document_body(SHODO),
     ]
+    assert cluster.documents == {"offering:7": document_body(SHODO)}
+
+
+def test_two_processes_creating_the_first_index_at_once_create_it_once(backend, cluster):
+    # Another process created it between our look and our create.
+    cluster.indices[f"{ALIAS}-first"] = {}
+    cluster.fail[rf"HEAD /_alias/{ALIAS}"] = (404, {})
+    cluster.aliases[ALIAS] = {f"{ALIAS}-first"}
+
+    backend.index([SHODO])
+
+    assert cluster.paths()[-2:] == [f"PUT /{ALIAS}-first", "PUT /_bulk"]
+    assert list(cluster.documents) == ["offering:7"]
 
 
 def test_remove_deletes_by_key_and_ignores_what_is_not_there(backend, cluster):
