@@ -8,15 +8,11 @@ which records every request and answers like Elasticsearch would.  The live cont
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import elastic_transport
 import pytest
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
-from elastic_transport._node import NodeApiResponse  # the return type a node class must give
 from elasticsearch.helpers import BulkIndexError
 
 from campus_social.search.backends.base import SearchUnavailable
@@ -25,7 +21,6 @@ from campus_social.search.backends.elastic import (
     TIER_BOOST,
     TIMEOUT_SECONDS,
     ElasticsearchBackend,
-    connect,
     prefix_keys,
     query_body,
     suggest_body,
@@ -34,154 +29,9 @@ from campus_social.search.backends.elastic import (
 from campus_social.search.backends.elastic_mapping import document_body, index_body
 from campus_social.search.documents import PUBLIC, FacetValue, SearchDocument, SearchQuery
 from campus_social.search.normalize import parse_query
+from tests.campus_social.search.fake_elasticsearch import URL, FakeCluster, error_body
 
-URL = "http://es.test:9200"
 ALIAS = "campus-search-test"
-
-
-# --- A fake cluster under the real client ------------------------------------------------------
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]
-    body: Any
-    timeout: Any
-
-
-@dataclass
-class FakeCluster:
-    """Enough of Elasticsearch's index, alias, bulk and search API to follow what the backend
-    does; ``fail`` makes requests whose path matches a pattern fail (an exception is raised by
-    the node, as a dead connection would; a (status, body) pair is answered)."""
-
-    plugins: list[str] = field(default_factory=list)
-    indices: dict[str, dict[str, Any]] = field(default_factory=dict)
-    aliases: dict[str, set[str]] = field(default_factory=dict)
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    search_answers: list[dict[str, Any]] = field(default_factory=list)
-    msearch_answer: dict[str, Any] = field(default_factory=lambda: {"responses": []})
-    fail: dict[str, Any] = field(default_factory=dict)
-    requests: list[Request] = field(default_factory=list)
-
-    def client_for(self, url: str = URL) -> Any:
-        node_class = type("FakeNode", (_FakeNode,), {"cluster": self})
-        return connect(url, node_class=node_class)
-
-    def paths(self) -> list[str]:
-        return [f"{request.method} {request.path}" for request in self.requests]
-
-    def handle(self, request: Request) -> tuple[int, Any]:
-        for pattern, failure in self.fail.items():
-            if re.fullmatch(pattern, f"{request.method} {request.path}"):
-                if isinstance(failure, Exception):
-                    raise failure
-                return failure
-        parts = request.path.strip("/").split("/")
-        if parts == ["_nodes", "plugins"]:
-            nodes = {"n1": {"plugins": [{"name": name} for name in self.plugins]}}
-            return 200, {"nodes": nodes}
-        if parts[0] == "_alias":
-            return self._alias(request.method, parts[1])
-        if parts == ["_aliases"]:
-            for action in request.body["actions"]:
-                ((verb, args),) = action.items()
-                members = self.aliases.setdefault(args["alias"], set())
-                (members.add if verb == "add" else members.discard)(args["index"])
-            return 200, {"acknowledged": True}
-        if parts == ["_bulk"]:
-            return self._bulk(request.body, require_alias=request.params.get("require_alias"))
-        if parts == ["_msearch"]:
-            return 200, self.msearch_answer
-        if len(parts) == 2 and parts[1] == "_search":
-            if parts[0] not in self.aliases and parts[0] not in self.indices:
-                return 404, _error("index_not_found_exception", 404)
-            answer = self.search_answers.pop(0) if self.search_answers else _answer([])
-            return 200, answer
-        if len(parts) == 2 and parts[1] == "_refresh":
-            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
-        if len(parts) == 1 and request.method == "PUT":
-            if parts[0] in self.indices:
-                return 400, _error("resource_already_exists_exception", 400)
-            self.indices[parts[0]] = request.body
-            for alias in request.body.get("aliases", {}):
-                self.aliases.setdefault(alias, set()).add(parts[0])
-            return 200, {"acknowledged": True, "index": parts[0]}
-        if len(parts) == 1 and request.method == "DELETE":
-            if self.indices.pop(parts[0], None) is None:
-                return 404, _error("index_not_found_exception", 404)
-            return 200, {"acknowledged": True}
-        raise AssertionError(f"unexpected request {request.method} {request.path}")
-
-    def _alias(self, method: str, name: str) -> tuple[int, Any]:
-        members = self.aliases.get(name)
-        if not members:
-            return 404, {"error": f"alias [{name}] missing", "status": 404}
-        return 200, {index: {"aliases": {name: {}}} for index in sorted(members)}
-
-    def _bulk(self, lines: list[dict[str, Any]], *, require_alias: Any) -> tuple[int, Any]:
-        items = []
-        position = 0
-        while position < len(lines):
-            ((op, meta),) = lines[position].items()
-            if op == "delete":
-                found = self.documents.pop(meta["_id"], None) is not None
-                items.append({op: {"_id": meta["_id"], "status": 200 if found else 404}})
-                position += 1
-                continue
-            position += 2
-            if require_alias == "true" and meta["_index"] not in self.aliases:
-                items.append({op: {"_id": meta["_id"], "status": 404, "error": {"type": "x"}}})
-                continue
-            self.documents[meta["_id"]] = lines[position - 1]
-            items.append({op: {"_id": meta["_id"], "_index": meta["_index"], "status": 201}})
-        errors = any(not 200 <= next(iter(i.values()))["status"] < 300 for i in items)
-        return 200, {"took": 1, "errors": errors, "items": items}
-
-
-class _FakeNode(BaseNode):
-    cluster: FakeCluster
-
-    def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
-        url = urlsplit(target)
-        request = Request(
-            method=method,
-            path=url.path,
-            params=dict(parse_qsl(url.query)),
-            body=_decoded(body),
-            timeout=request_timeout,
-        )
-        self.cluster.requests.append(request)
-        status, answer = self.cluster.handle(request)
-        meta = ApiResponseMeta(
-            status=status,
-            http_version="1.1",
-            headers=HttpHeaders(
-                {"content-type": "application/json", "x-elastic-product": "Elasticsearch"}
-            ),
-            duration=0.0,
-            node=self.config,
-        )
-        return NodeApiResponse(meta, b"" if method == "HEAD" else json.dumps(answer).encode())
-
-
-def _decoded(body: bytes | None) -> Any:
-    if not body:
-        return None
-    text = body.decode()
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return [json.loads(line) for line in text.splitlines() if line]
-
-
-def _error(kind: str, status: int) -> dict[str, Any]:
-    return {
-        "error": {"type": kind, "reason": kind, "root_cause": [{"reason": kind}]},
-        "status": status,
-    }
 
 
 def _answer(
@@ -608,7 +458,7 @@ def test_a_search_answers_hits_with_highlights_capped_totals_and_facet_counts(ba
             "district": {"doc_count": 3, "values": {"buckets": []}},
         }
     }
-    cluster.aliases[ALIAS] = {"campus-search-test-1"}
+    cluster.add_index("campus-search-test-1", alias=ALIAS)
     cluster.search_answers.append(
         _answer([_hit_source(SHODO)], total=COUNT_CAP, relation="gte", aggs=aggs)
     )
@@ -638,22 +488,21 @@ def test_a_search_before_anything_was_indexed_finds_nothing(backend, cluster):
 def test_when_nothing_matches_the_words_that_find_something_and_similar_titles_are_suggested(
     backend, cluster
 ):
-    cluster.aliases[ALIAS] = {"campus-search-test-1"}
-    cluster.msearch_answer = {
-        "responses": [
-            {"hits": {"total": {"value": 1, "relation": "gte"}, "hits": []}},
-            {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}},
+    backend.rebuild(
+        [
+            SearchDocument(kind="offering", object_id=1, title="書道入門", url="/o/1/"),
+            SearchDocument(
+                kind="circle", object_id=2, title="書道と宇宙", url="/c/2/", access=("circle:2",)
+            ),
         ]
-    }
-    cluster.search_answers += [
-        _answer([]),  # the query itself
-        _titles(["書道入門"]),  # titles that start like it
-    ]
+    )
+    cluster.requests.clear()
 
     results = backend.search(_query("書道 宇宙"))
 
     assert results.total == 0
-    assert results.suggestions == ["書道", "書道入門"]
+    # "書道" alone finds 書道入門; "宇宙" only a circle the viewer may not find.
+    assert results.suggestions == ["書道"]
     assert cluster.paths() == [
         f"POST /{ALIAS}/_search",
         "POST /_msearch",
@@ -661,8 +510,12 @@ def test_when_nothing_matches_the_words_that_find_something_and_similar_titles_a
     ]
     counts = cluster.requests[1].body
     assert counts[0] == {"index": ALIAS}
-    assert counts[1]["query"]["bool"]["filter"][0] == _filters("書道")[0]
-    assert counts[1]["query"]["bool"]["filter"][1] == {"terms": {"access": ["public"]}}
+    assert counts[1] == {
+        "query": {"bool": {"filter": [_filters("書道")[0], {"terms": {"access": ["public"]}}]}},
+        "size": 0,
+        "track_total_hits": 1,
+    }
+    assert counts[3]["query"]["bool"]["filter"][0] == _filters("宇宙")[0]
     assert cluster.requests[2].body["query"]["bool"]["filter"][1]["bool"]["should"] == [
         {"prefix": {"suggest_keys": "書道 宇宙"}},
         {"prefix": {"suggest_keys": "書道宇宙"}},
@@ -670,8 +523,28 @@ def test_when_nothing_matches_the_words_that_find_something_and_similar_titles_a
     ]
 
 
+def test_when_nothing_matches_titles_read_like_the_query_are_suggested(backend, cluster):
+    backend.rebuild(
+        [
+            SearchDocument(
+                kind="circle",
+                object_id=1,
+                title="将棋クラブ",
+                reading="しょうぎくらぶ",
+                url="/c/1/",
+            )
+        ]
+    )
+    # Written in other kanji, found by its reading.
+    assert [hit.title for hit in backend.search(_query("将棋倶楽部")).hits] == ["将棋クラブ"]
+    # Its romaji as one word finds nothing, but starts like the title's romaji.
+    results = backend.search(_query("shougikurabu"))
+    assert results.total == 0
+    assert results.suggestions == ["将棋クラブ"]
+
+
 def test_typeahead_answers_the_titles_the_cluster_found(backend, cluster):
-    cluster.aliases[ALIAS] = {"campus-search-test-1"}
+    cluster.add_index("campus-search-test-1", alias=ALIAS)
     cluster.search_answers.append(_titles(["書道", "こども書道教室"]))
     access = frozenset({PUBLIC, "circle:5"})
     assert backend.suggest("しょ", access=access, limit=5) == ["書道", "こども書道教室"]
@@ -705,30 +578,30 @@ def test_the_first_write_creates_the_index_behind_the_alias_then_writes_through_
         {"index": {"_index": ALIAS, "_id": "offering:7"}},
         document_body(SHODO),
     ]
-    assert cluster.documents == {"offering:7": document_body(SHODO)}
+    assert cluster.documents[f"{ALIAS}-first"] == {"offering:7": document_body(SHODO)}
 
 
 def test_two_processes_creating_the_first_index_at_once_create_it_once(backend, cluster):
     # Another process created it between our look and our create.
-    cluster.indices[f"{ALIAS}-first"] = {}
+    cluster.add_index(f"{ALIAS}-first", alias=ALIAS)
     cluster.fail[rf"HEAD /_alias/{ALIAS}"] = (404, {})
-    cluster.aliases[ALIAS] = {f"{ALIAS}-first"}
 
     backend.index([SHODO])
 
     assert cluster.paths()[-2:] == [f"PUT /{ALIAS}-first", "PUT /_bulk"]
-    assert list(cluster.documents) == ["offering:7"]
+    assert list(cluster.documents[f"{ALIAS}-first"]) == ["offering:7"]
 
 
 def test_remove_deletes_by_key_and_ignores_what_is_not_there(backend, cluster):
-    cluster.documents["circle:3"] = {}
+    cluster.add_index("campus-search-test-1", alias=ALIAS)
+    cluster.documents["campus-search-test-1"]["circle:3"] = {}
     backend.remove("circle", [3, 4, 3])
     (bulk,) = cluster.requests
     assert bulk.body == [
         {"delete": {"_index": ALIAS, "_id": "circle:3"}},
         {"delete": {"_index": ALIAS, "_id": "circle:4"}},
     ]
-    assert cluster.documents == {}
+    assert cluster.documents["campus-search-test-1"] == {}
 
 
 def _documents(count: int) -> list[SearchDocument]:
@@ -740,8 +613,7 @@ def _documents(count: int) -> list[SearchDocument]:
 
 def test_a_rebuild_fills_a_new_index_then_moves_the_alias_and_deletes_the_old_one(backend, cluster):
     cluster.plugins = ["analysis-kuromoji", "analysis-icu"]
-    cluster.indices["campus-search-test-old"] = {}
-    cluster.aliases[ALIAS] = {"campus-search-test-old"}
+    cluster.add_index("campus-search-test-old", alias=ALIAS)
     progress: list[int] = []
 
     assert backend.rebuild(_documents(1200), on_progress=progress.append) == 1200
@@ -771,7 +643,7 @@ def test_a_rebuild_fills_a_new_index_then_moves_the_alias_and_deletes_the_old_on
         ]
     }
     assert cluster.aliases[ALIAS] == {new}
-    assert len(cluster.documents) == 1200
+    assert len(cluster.documents[new]) == 1200
     assert all(doc["_index"] == new for r in cluster.requests[2:5] for doc in _headers(r.body))
     assert progress == [500, 1000, 1200]
 
@@ -790,8 +662,7 @@ def test_a_rebuild_of_nothing_on_a_new_cluster_makes_an_empty_index_behind_the_a
 
 
 def test_a_rebuild_that_fails_deletes_its_half_built_index_and_leaves_the_alias(backend, cluster):
-    cluster.indices["campus-search-test-old"] = {}
-    cluster.aliases[ALIAS] = {"campus-search-test-old"}
+    cluster.add_index("campus-search-test-old", alias=ALIAS)
     cluster.fail[r"PUT /_bulk"] = (
         200,
         {
@@ -828,7 +699,7 @@ def test_a_rebuild_whose_source_fails_midway_cleans_up_too(backend, cluster):
     [
         elastic_transport.ConnectionError("connection refused"),
         elastic_transport.ConnectionTimeout("timed out"),
-        (503, _error("cluster_block_exception", 503)),
+        (503, error_body("cluster_block_exception", 503)),
     ],
     ids=["refused", "timeout", "503"],
 )
