@@ -303,7 +303,7 @@ class ElasticsearchBackend:
             self._create(new_index)
             try:
                 done = self._load(new_index, documents, on_progress)
-                self.client.indices.refresh(index=new_index)
+                self._slow().indices.refresh(index=new_index)
                 old_indices = self._aliased_indices()
                 moves: list[Mapping[str, Any]] = [
                     {"remove": {"index": name, "alias": self.index_name}} for name in old_indices
@@ -332,8 +332,7 @@ class ElasticsearchBackend:
     ) -> int:
         done = 0
         actions = (self._action(index, document) for document in documents)
-        client = self.client.options(request_timeout=BULK_TIMEOUT_SECONDS)
-        for _ok, _item in helpers.streaming_bulk(client, actions, chunk_size=BULK_CHUNK):
+        for _ok, _item in helpers.streaming_bulk(self._slow(), actions, chunk_size=BULK_CHUNK):
             done += 1
             if done % BULK_CHUNK == 0:
                 on_progress(done)
@@ -342,12 +341,16 @@ class ElasticsearchBackend:
 
     def _create(self, index: str, *, aliased: bool = False) -> None:
         body = fields.index_body(kuromoji=self._has_kuromoji())
-        self.client.options(request_timeout=BULK_TIMEOUT_SECONDS).indices.create(
+        self._slow().indices.create(
             index=index,
             settings=body["settings"],
             mappings=body["mappings"],
             aliases={self.index_name: {}} if aliased else None,
         )
+
+    def _slow(self) -> Elasticsearch:
+        """The client for creating and loading an index, which may take longer than a search."""
+        return self.client.options(request_timeout=BULK_TIMEOUT_SECONDS)
 
     def _has_kuromoji(self) -> bool:
         """Whether every node has the kuromoji plugin (an analyzer must exist on each)."""

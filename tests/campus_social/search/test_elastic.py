@@ -17,6 +17,7 @@ from elasticsearch.helpers import BulkIndexError
 
 from campus_social.search.backends.base import SearchUnavailable
 from campus_social.search.backends.elastic import (
+    BULK_TIMEOUT_SECONDS,
     COUNT_CAP,
     TIER_BOOST,
     TIMEOUT_SECONDS,
@@ -646,6 +647,9 @@ def test_a_rebuild_fills_a_new_index_then_moves_the_alias_and_deletes_the_old_on
     assert len(cluster.documents[new]) == 1200
     assert all(doc["_index"] == new for r in cluster.requests[2:5] for doc in _headers(r.body))
     assert progress == [500, 1000, 1200]
+    # Loading may take longer than a search is allowed to.
+    assert {r.timeout for r in cluster.requests[1:6]} == {BULK_TIMEOUT_SECONDS}
+    assert cluster.requests[0].timeout == TIMEOUT_SECONDS
 
 
 def _headers(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -727,3 +731,97 @@ def test_a_rebuild_that_loses_the_cluster_midway_deletes_what_it_built(backend, 
         backend.rebuild(_documents(1))
     assert cluster.indices == {}
     assert cluster.paths()[-1].startswith("DELETE ")
+
+
+# --- End to end through the fake cluster -------------------------------------------------------
+
+
+def _doc(object_id: int, title: str, **fields: Any) -> SearchDocument:
+    kind = fields.pop("kind", "offering")
+    return SearchDocument(
+        kind=kind, object_id=object_id, title=title, url=f"/{kind}s/{object_id}/", **fields
+    )
+
+
+def _titles_for(backend: ElasticsearchBackend, text: str, **options: Any) -> list[str]:
+    return [hit.title for hit in backend.search(_query(text, **options)).hits]
+
+
+def test_what_residents_type_finds_what_they_mean(backend):
+    backend.rebuild(
+        [
+            _doc(1, "書道", reading="しょどう"),
+            _doc(2, "東山さんぽの会", kind="circle", reading="ひがしやまさんぽのかい"),
+            _doc(3, "Scratchでプログラミング"),
+            _doc(4, "Cooking class", body="料理教室です"),
+            _doc(5, "スマホ教室", body="スマートフォンの基本"),
+            _doc(6, "こども書道教室", reading="こどもしょどうきょうしつ"),
+        ]
+    )
+
+    assert _titles_for(backend, "しょどう") == ["書道", "こども書道教室"]
+    assert _titles_for(backend, "ショドウ") == ["書道", "こども書道教室"]
+    assert _titles_for(backend, "shodou") == ["書道", "こども書道教室"]
+    assert _titles_for(backend, "散歩") == ["東山さんぽの会"]
+    assert _titles_for(backend, "ＳＣＲＡＴＣＨ") == ["Scratchでプログラミング"]
+    assert _titles_for(backend, "ｽﾏﾎ") == ["スマホ教室"]
+    assert _titles_for(backend, "スマートフォン") == ["スマホ教室"]
+    assert _titles_for(backend, "cooking") == ["Cooking class"]
+    assert _titles_for(backend, "料理教室") == ["Cooking class"]
+    assert _titles_for(backend, "書道　こども") == ["こども書道教室"]
+    assert _titles_for(backend, "AI") == []
+
+
+def test_title_matches_rank_before_body_matches_then_soonest_first(backend):
+    backend.rebuild(
+        [
+            _doc(1, "地域の講座", body="書道の基本", rank_date=datetime(2027, 4, 1, tzinfo=UTC)),
+            _doc(2, "書道 秋", rank_date=datetime(2027, 9, 1, tzinfo=UTC)),
+            _doc(3, "書道 春", rank_date=datetime(2027, 4, 2, tzinfo=UTC)),
+            _doc(4, "一日体験", keywords="書道"),
+        ]
+    )
+    assert _titles_for(backend, "書道") == ["書道 春", "書道 秋", "地域の講座", "一日体験"]
+
+
+def test_a_private_circle_is_invisible_in_hits_counts_facets_and_suggestions(backend):
+    backend.rebuild(
+        [
+            _doc(
+                5,
+                "書道サークル",
+                kind="circle",
+                access=("circle:5",),
+                facets={"district": ("kita",)},
+            ),
+            _doc(1, "書道入門", facets={"district": ("minami",)}),
+        ]
+    )
+    outsider = backend.search(_query("書道"))
+    assert [hit.title for hit in outsider.hits] == ["書道入門"]
+    assert outsider.total == 1
+    assert outsider.facets["district"] == [FacetValue("minami", 1)]
+    assert outsider.facets["kind"] == [FacetValue("offering", 1)]
+    assert backend.suggest("書道", access=frozenset({PUBLIC})) == ["書道入門"]
+    assert "書道サークル" not in backend.search(_query("書道 zzz")).suggestions
+
+    member = frozenset({PUBLIC, "circle:5"})
+    assert backend.search(_query("書道", access=member)).total == 2
+    assert backend.suggest("書道さ", access=member) == ["書道サークル"]
+
+
+def test_each_facet_counts_the_matches_under_the_other_chosen_filters(backend):
+    backend.rebuild(
+        [
+            _doc(1, "料理教室 和食", facets={"category": ("cooking",), "weekday": ("1",)}),
+            _doc(2, "料理教室 洋食", facets={"category": ("cooking",), "weekday": ("3",)}),
+            _doc(3, "書道教室", facets={"category": ("art",), "weekday": ("3",)}),
+        ]
+    )
+    results = backend.search(_query("教室", filters={"category": "cooking"}))
+
+    assert [hit.title for hit in results.hits] == ["料理教室 和食", "料理教室 洋食"]
+    assert results.total == 2
+    # Choosing "art" instead would give one more: the category counts ignore their own choice.
+    assert results.facets["category"] == [FacetValue("cooking", 2), FacetValue("art", 1)]
+    assert results.facets["weekday"] == [FacetValue("1", 1), FacetValue("3", 1)]
