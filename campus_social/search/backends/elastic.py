@@ -309,7 +309,7 @@ class ElasticsearchBackend:
                     {"remove": {"index": name, "alias": self.index_name}} for name in old_indices
                 ]
                 moves.append({"add": {"index": new_index, "alias": self.index_name}})
-                self.client.indices.update_aliases(actions=moves)
+                self._slow().indices.update_aliases(actions=moves)
             except BaseException:
                 self._delete_quietly(new_index)
                 raise

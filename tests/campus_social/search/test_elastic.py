@@ -825,3 +825,10 @@ def test_each_facet_counts_the_matches_under_the_other_chosen_filters(backend):
     # Choosing "art" instead would give one more: the category counts ignore their own choice.
     assert results.facets["category"] == [FacetValue("cooking", 2), FacetValue("art", 1)]
     assert results.facets["weekday"] == [FacetValue("1", 1), FacetValue("3", 1)]
+
+
+def test_a_cluster_that_will_not_list_its_plugins_gets_cjk_bigrams(backend, cluster):
+    cluster.fail[r"GET /_nodes/plugins"] = (403, error_body("security_exception", 403))
+    backend.rebuild([])
+    (created,) = cluster.indices.values()
+    assert created["mappings"] == index_body(kuromoji=False)["mappings"]
