@@ -38,7 +38,6 @@ from campus_social.search.highlight import highlight, snippet
 from campus_social.search.normalize import (
     ParsedQuery,
     Term,
-    fold,
     is_kanji,
     parse_query,
     reading_of,
@@ -65,6 +64,8 @@ RESULT_WINDOW = 10_000
 FACET_VALUES_MAX = 100
 SAMPLE = "matches"  # the aggregation the facet counts are under
 SUGGESTIONS_MAX = 5
+# A query of more terms than this gets no "without this word" suggestions (one count each).
+SUB_QUERY_TERMS_MAX = 6
 
 
 # --- Query bodies (plain dicts, tested as such) -------------------------------------------------
@@ -181,9 +182,11 @@ def query_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     return body
 
 
-def term_count_body(query: SearchQuery, term: Term) -> dict[str, Any]:
-    """Whether one term alone finds anything the viewer may find (for suggestions)."""
-    scope = [term_clause(term), *_scope(query.access, query.kinds), *_chosen(query.filters)]
+def sub_query_body(query: SearchQuery, terms: Sequence[Term]) -> dict[str, Any]:
+    """Whether these terms (the query less one) find anything the viewer may find, under the
+    chosen filters (for suggestions)."""
+    matches = [term_clause(term) for term in terms]
+    scope = [*matches, *_scope(query.access, query.kinds), *_chosen(query.filters)]
     search = Search().query(Q("bool", filter=scope)).extra(size=0, track_total_hits=1)
     body: dict[str, Any] = search.to_dict()
     return body
@@ -446,17 +449,22 @@ class ElasticsearchBackend:
         )
 
     def _suggestions(self, query: SearchQuery, parsed: ParsedQuery) -> list[str]:
-        """When nothing matched: the words of the query that find something on their own, then
-        titles that start like the query, its reading or its romaji."""
+        """When nothing matched: the query without one of its terms, where that finds something
+        (asked in one multi-search), then titles that start like the query, its reading or its
+        romaji — as the database backend suggests."""
         found: list[str] = []
-        if len(parsed.terms) > 1:
+        terms = parsed.terms
+        if 1 < len(terms) <= SUB_QUERY_TERMS_MAX:
+            sub_queries = [
+                terms[:left_out] + terms[left_out + 1 :] for left_out in range(len(terms))
+            ]
             searches: list[Mapping[str, Any]] = []
-            for term in parsed.terms:
-                searches += [{"index": self.index_name}, term_count_body(query, term)]
+            for rest in sub_queries:
+                searches += [{"index": self.index_name}, sub_query_body(query, rest)]
             answers = self.client.msearch(searches=searches).body["responses"]
             found += [
-                term.text
-                for term, answer in zip(parsed.terms, answers, strict=True)
+                " ".join(term.text for term in rest)
+                for rest, answer in zip(sub_queries, answers, strict=True)
                 if answer.get("hits", {}).get("total", {}).get("value", 0) > 0
             ]
         found += self._titles_starting(
@@ -465,8 +473,7 @@ class ElasticsearchBackend:
             kinds=query.kinds,
             limit=SUGGESTIONS_MAX,
         )
-        unique = [text for text in dict.fromkeys(found) if fold(text) != parsed.text]
-        return unique[:SUGGESTIONS_MAX]
+        return list(dict.fromkeys(found))[:SUGGESTIONS_MAX]
 
     def suggest(
         self, text: str, *, access: frozenset[str], kinds: tuple[str, ...] = (), limit: int = 8

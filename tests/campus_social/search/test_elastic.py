@@ -502,7 +502,7 @@ def test_when_nothing_matches_the_words_that_find_something_and_similar_titles_a
     results = backend.search(_query("書道 宇宙"))
 
     assert results.total == 0
-    # "書道" alone finds 書道入門; "宇宙" only a circle the viewer may not find.
+    # Without 宇宙 it finds 書道入門; without 書道, only a circle the viewer may not find.
     assert results.suggestions == ["書道"]
     assert cluster.paths() == [
         f"POST /{ALIAS}/_search",
@@ -512,16 +512,25 @@ def test_when_nothing_matches_the_words_that_find_something_and_similar_titles_a
     counts = cluster.requests[1].body
     assert counts[0] == {"index": ALIAS}
     assert counts[1] == {
-        "query": {"bool": {"filter": [_filters("書道")[0], {"terms": {"access": ["public"]}}]}},
+        "query": {"bool": {"filter": [_filters("宇宙")[0], {"terms": {"access": ["public"]}}]}},
         "size": 0,
         "track_total_hits": 1,
     }
-    assert counts[3]["query"]["bool"]["filter"][0] == _filters("宇宙")[0]
+    assert counts[3]["query"]["bool"]["filter"][0] == _filters("書道")[0]
     assert cluster.requests[2].body["query"]["bool"]["filter"][1]["bool"]["should"] == [
         {"prefix": {"suggest_keys": "書道 宇宙"}},
         {"prefix": {"suggest_keys": "書道宇宙"}},
         {"prefix": {"suggest_keys": "しょどううちゅう"}},
     ]
+
+
+def test_when_nothing_matches_the_query_less_one_word_is_suggested(backend):
+    backend.rebuild([_doc(1, "こども書道教室", body="筆 墨"), _doc(2, "こども料理", body="包丁")])
+
+    results = backend.search(_query("こども 書道 包丁"))
+
+    # Leaving out each word in turn: 書道, then 包丁 (leaving out こども finds nothing).
+    assert results.suggestions == ["こども 包丁", "こども 書道"]
 
 
 def test_when_nothing_matches_titles_read_like_the_query_are_suggested(backend, cluster):
