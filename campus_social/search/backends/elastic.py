@@ -249,6 +249,24 @@ def _unavailable_when_down() -> Iterator[None]:
         raise
 
 
+@contextmanager
+def _logged_when_refused() -> Iterator[None]:
+    """Documents the cluster refused (overloaded, or a bug) leave the index behind the
+    database, as a cluster that is down does: logged, and caught up by the next rebuild — the
+    change that asked for the update has committed and must not fail now."""
+    try:
+        yield
+    except helpers.BulkIndexError as error:
+        # Ids, statuses and error types only: the documents themselves stay out of the log.
+        refused = [
+            (item.get("_id"), item.get("status"), (item.get("error") or {}).get("type"))
+            for failure in error.errors
+            for item in failure.values()
+        ]
+        logger.error("search index refused %d document(s): %s", len(refused), refused[:5])
+        raise SearchUnavailable() from error
+
+
 def connect(url: str, **options: Any) -> Elasticsearch:
     """A client that gives up soon (``options`` are for tests: a fake node class)."""
     return Elasticsearch(
@@ -276,7 +294,7 @@ class ElasticsearchBackend:
         actions = [self._action(self.index_name, document) for document in documents]
         if not actions:
             return
-        with _unavailable_when_down():
+        with _unavailable_when_down(), _logged_when_refused():
             self._ensure_alias()
             # Visible to the next search (an edit is followed by a look at the result); written
             # only through the alias, never into an index made up on the spot.
@@ -289,7 +307,7 @@ class ElasticsearchBackend:
         ]
         if not actions:
             return
-        with _unavailable_when_down():
+        with _unavailable_when_down(), _logged_when_refused():
             # Not in the index (or no index yet) is what was asked for.
             helpers.bulk(self.client, actions, refresh="wait_for", ignore_status=(404,))
 

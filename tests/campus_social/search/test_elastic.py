@@ -841,3 +841,17 @@ def test_a_cluster_that_will_not_list_its_plugins_gets_cjk_bigrams(backend, clus
     backend.rebuild([])
     (created,) = cluster.indices.values()
     assert created["mappings"] == index_body(kuromoji=False)["mappings"]
+
+
+def test_documents_the_cluster_refuses_are_logged_and_the_index_is_unavailable(
+    backend, cluster, caplog
+):
+    cluster.add_index("campus-search-test-1", alias=ALIAS)
+    refused = {"_id": "offering:7", "status": 429, "error": {"type": "es_rejected_execution"}}
+    cluster.fail[r"PUT /_bulk"] = (200, {"errors": True, "items": [{"index": refused}]})
+
+    with pytest.raises(SearchUnavailable):
+        backend.index([SHODO])
+    assert "search index refused 1 document(s)" in caplog.text
+    assert "('offering:7', 429, 'es_rejected_execution')" in caplog.text
+    assert "こども書道教室" not in caplog.text
