@@ -38,6 +38,7 @@ from campus_social.search.highlight import highlight, snippet
 from campus_social.search.normalize import (
     ParsedQuery,
     Term,
+    bigrams,
     is_kanji,
     parse_query,
     reading_of,
@@ -99,8 +100,7 @@ def _grams(unigrams_field: str, bigrams_field: str, text: str) -> Query:
     if len(text) == 1:
         return Q("term", **{unigrams_field: text})
     # The bigrams of ``text`` one after another: the phrase stays inside one run.
-    pairs = [text[i : i + 2] for i in range(len(text) - 1)]
-    return Q("match_phrase", **{bigrams_field: " ".join(pairs)})
+    return Q("match_phrase", **{bigrams_field: " ".join(bigrams(text))})
 
 
 def _scope(access: frozenset[str], kinds: Sequence[str]) -> list[Query]:
