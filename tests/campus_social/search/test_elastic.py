@@ -18,17 +18,24 @@ from elasticsearch.helpers import BulkIndexError
 from campus_social.search.backends.base import SearchUnavailable
 from campus_social.search.backends.elastic import (
     BULK_TIMEOUT_SECONDS,
-    COUNT_CAP,
-    TIER_BOOST,
     TIMEOUT_SECONDS,
     ElasticsearchBackend,
+)
+from campus_social.search.backends.elastic_mapping import document_body, index_body
+from campus_social.search.backends.elastic_queries import (
+    TIER_BOOST,
     prefix_keys,
     query_body,
     suggest_body,
     term_clause,
 )
-from campus_social.search.backends.elastic_mapping import document_body, index_body
-from campus_social.search.documents import PUBLIC, FacetValue, SearchDocument, SearchQuery
+from campus_social.search.documents import (
+    COUNT_CAP,
+    PUBLIC,
+    FacetValue,
+    SearchDocument,
+    SearchQuery,
+)
 from campus_social.search.normalize import parse_query
 from tests.campus_social.search.fake_elasticsearch import URL, FakeCluster, error_body
 
