@@ -1,7 +1,7 @@
 """The Elasticsearch backend without a cluster: the index it creates, the documents and queries
 it sends, the alias swap of a rebuild, and what a cluster that is down does to a search.
 
-Only the cluster is faked — a node class under the real client and transport (``FakeCluster``),
+Only the cluster is faked — a node class under the real client and transport (``fake_elasticsearch``),
 which records every request and answers like Elasticsearch would.  The live contract suite
 (``test_contract.py``) runs the same backend against a real cluster when ELASTICSEARCH_URL is set.
 """
