@@ -265,7 +265,7 @@ class ElasticsearchBackend:
         facets: dict[str, list[FacetValue]] = {}
         for name in FACETS:
             sample = response.get("aggregations", {}).get(SAMPLE, {})
-            buckets = sample.get(name, {}).get("values", {})
+            buckets = sample.get(name, {})
             values = [
                 FacetValue(value=bucket["key"], count=bucket["doc_count"])
                 for bucket in buckets.get("buckets", [])

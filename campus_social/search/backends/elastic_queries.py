@@ -79,11 +79,9 @@ def _scope(access: frozenset[str], kinds: Sequence[str]) -> list[Query]:
     return scope
 
 
-def _chosen(filters: Mapping[str, str], *, leaving_out: str = "") -> list[Query]:
+def _chosen(filters: Mapping[str, str]) -> list[Query]:
     return [
-        Q("term", **{fields.facet_field(name): value})
-        for name, value in sorted(filters.items())
-        if name != leaving_out
+        Q("term", **{fields.facet_field(name): value}) for name, value in sorted(filters.items())
     ]
 
 
@@ -100,7 +98,8 @@ def _matching(parsed: ParsedQuery, query: SearchQuery) -> Query:
             Q("match", **{name: {"query": parsed.text, "boost": ANALYSIS_BOOST}})
             for name in ("title", "title.kuromoji", "reading")
         ]
-    return Q("bool", filter=matches + _scope(query.access, query.kinds), should=should)
+    scope = _scope(query.access, query.kinds) + _chosen(query.filters)
+    return Q("bool", filter=matches + scope, should=should)
 
 
 def _order(parsed: ParsedQuery) -> list[Any]:
@@ -119,9 +118,8 @@ def _order(parsed: ParsedQuery) -> list[Any]:
 
 
 def query_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """The search request for one page of ``query``.  Chosen facet values filter the hits
-    (``post_filter``); each facet's counts respect the other chosen values, so a resident sees
-    what choosing another value of the same facet would give."""
+    """The search request for one page of ``query``.  Chosen facet values filter the matches,
+    and the facets count what is left — as the database backend does."""
     start = (query.page - 1) * query.page_size
     size = max(0, min(query.page_size, RESULT_WINDOW - start))
     search = (
@@ -131,21 +129,16 @@ def query_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
         .source(["kind", "object_id", "display"])
         .extra(from_=min(start, RESULT_WINDOW), size=size, track_total_hits=COUNT_CAP)
     )
-    chosen = _chosen(query.filters)
-    if chosen:
-        search = search.post_filter(Q("bool", filter=chosen))
     # Facets count the first COUNT_CAP matches, as the total does (one shard: exactly those).
     sample = search.aggs.bucket(SAMPLE, "sampler", shard_size=COUNT_CAP)
     for name in FACETS:
-        facet = A("filter", filter=Q("bool", filter=_chosen(query.filters, leaving_out=name)))
-        facet.bucket(
-            "values",
+        sample.bucket(
+            name,
             "terms",
             field=fields.facet_field(name),
             size=FACET_VALUES_MAX,
             order=[{"_count": "desc"}, {"_key": "asc"}],
         )
-        sample.bucket(name, facet)
     body: dict[str, Any] = search.to_dict()
     return body
 

@@ -3,7 +3,7 @@
 ``FakeCluster.client_for()`` gives an ``Elasticsearch`` client whose node answers from memory:
 indices, aliases, bulk writes, and searches evaluated against the stored documents — enough of
 the query language for what the backend sends (``bool``, ``constant_score``, ``term``,
-``terms``, ``prefix``, ``match_phrase``, the sort, ``post_filter``, ``collapse``, the sampler,
+``terms``, ``prefix``, ``match_phrase``, the sort, ``collapse``, the sampler,
 filter and terms aggregations).  Fields are read as the index's mapping says: a ``whitespace``
 text field as its space-separated tokens (array elements ``position_increment_gap`` apart), a
 keyword or number as its values.  Japanese analysis (kuromoji, CJK bigrams) is not imitated:
@@ -166,8 +166,6 @@ class FakeCluster:
         answer: dict[str, Any] = {}
         if "aggs" in body:
             answer["aggregations"] = _aggregate(body["aggs"], matched, read)
-        if "post_filter" in body:
-            matched = [m for m in matched if _evaluate(body["post_filter"], m[1], read) is not None]
         if "collapse" in body:
             seen: set[Any] = set()
             collapsed = []
