@@ -13,7 +13,10 @@ class CommunitiesConfig(AppConfig):
         from campus_social.checkin.registry import checkin_handler_register
         from campus_social.notifications.kinds import register_kind
         from campus_social.safeguarding import events as safeguarding_events
+        from campus_social.search import registry as search_registry
         from communities.program_checkin import ProgramCheckIn
+        from communities.program_search import programs
+        from communities.search import circles
         from communities.services import NOTIFY, NOTIFY_PROGRAMS
         from courses import events
 
@@ -39,6 +42,9 @@ class CommunitiesConfig(AppConfig):
         )
         # A card tap at a program's reader checks a vetted volunteer in (the core's route).
         checkin_handler_register(ProgramCheckIn())
+        # What search finds of circles and programs (campus_social.search).
+        search_registry.register(circles)
+        search_registry.register(programs)
 
 
 def _offering_published(*, offering_id: int, **_kwargs: Any) -> None:

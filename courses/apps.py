@@ -9,8 +9,10 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from campus_social.checkin.registry import checkin_handler_register
         from campus_social.notifications.kinds import register_kind
+        from campus_social.search import registry as search_registry
         from campus_social.search.labels import register_labels
         from courses.checkin import CourseCheckIn
+        from courses.search import lecturers, offerings
         from courses.services import NOTIFY
         from courses.values import Audience, Category
 
@@ -25,3 +27,6 @@ class CoursesConfig(AppConfig):
         register_labels("audience", Audience.choices)
         # A card tap at an offering's reader checks an enrolled learner in (the core's route).
         checkin_handler_register(CourseCheckIn())
+        # What search finds of courses (campus_social.search; the core names no app).
+        search_registry.register(offerings)
+        search_registry.register(lecturers)
