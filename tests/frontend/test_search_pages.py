@@ -20,6 +20,12 @@ SEARCH = "/search/"
 
 
 def _page(response) -> str:
+    """The page's HTML without the <mark> of highlighted matches (a test looks for a title
+    whichever of its words matched)."""
+    return re.sub(r"</?mark>", "", response.content.decode())
+
+
+def _marked(response) -> str:
     return response.content.decode()
 
 
@@ -101,7 +107,8 @@ def test_hiragana_finds_the_kanji_title_marked_and_linked(client, town):
     page = _page(response)
     assert "1 result" in page
     offering_url = f"/courses/offerings/{town['calligraphy'].pk}/"
-    assert f'<a href="{offering_url}"><mark>書道</mark>教室</a>' in page
+    assert f'<a href="{offering_url}">書道教室</a>' in page
+    assert "<mark>書道</mark>教室" in _marked(_english(client).get(SEARCH, {"q": "書道"}))
 
 
 def test_the_count_reads_in_japanese(client, town):
@@ -141,7 +148,7 @@ def test_titles_are_escaped_even_when_marked(client):
     OfferingFactory(course=CourseFactory(title="<script>alert(1)</script>書道", title_kana="しょどう"))
     search_services.rebuild()
 
-    page = _page(client.get(SEARCH, {"q": "書道", "type": "offering"}))
+    page = _marked(client.get(SEARCH, {"q": "書道", "type": "offering"}))
 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>書道</mark>" in page
@@ -160,8 +167,9 @@ def test_an_invite_only_circle_never_shows_to_outsiders(client, signed_in_page, 
         page = _page(caller.get(SEARCH, {"q": "書道"}))
         assert "秘密の書道会" not in page
         assert "秘密" not in _page(caller.get(SEARCH, {"q": "ひみつ"}))
-    member = _page(signed_in_page(town["member"]).get(SEARCH, {"q": "書道"}))
-    assert "秘密の書道会" in member
+    member = signed_in_page(town["member"])
+    assert "秘密の書道会" in _page(member.get(SEARCH, {"q": "書道"}))
+    assert "秘密の書道会" in _page(member.get(SEARCH, {"q": "ひみつ"}))
 
 
 def test_a_bad_kind_answers_400_not_an_error_page(client, town):
@@ -269,7 +277,7 @@ def test_the_directory_shows_an_invite_only_circle_only_to_those_in_it(signed_in
     outsider = signed_in_page(ResidentFactory())
     member = signed_in_page(town["member"])
 
-    assert [c.pk for c in outsider.get("/circles/", {"q": "書道"}).context["page"]] == []
-    assert [c.pk for c in member.get("/circles/", {"q": "書道"}).context["page"]] == [
+    assert [c.pk for c in outsider.get("/circles/", {"q": "ひみつ"}).context["page"]] == []
+    assert [c.pk for c in member.get("/circles/", {"q": "ひみつ"}).context["page"]] == [
         town["secret"].pk
     ]
