@@ -55,7 +55,9 @@ class SearchApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[s.SearchInput], responses={200: s.SearchOutput, 503: ERROR})
+    @extend_schema(
+        parameters=[s.SearchInput], responses={200: s.SearchOutput, 404: ERROR, 503: ERROR}
+    )
     def get(self, request: Request) -> Response:
         query = s.SearchInput(data=request.query_params)
         query.is_valid(raise_exception=True)
