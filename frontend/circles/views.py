@@ -129,6 +129,8 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The filter panel opens to show an error, or the choices that narrowed what is listed;
         # never when nothing is listed, where it would push the count and the advice down.
         "filters_open": bool(form.errors) or bool(chosen and cards),
+        # Nothing to list: the count and the advice go first, above the form.
+        "nothing_found": "unavailable" in context or (filtered and page is not None and not cards),
         "suggestion_links": [
             {"text": text, "url": f"?{urlencode({'q': text})}"}
             for text in context.get("suggestions", [])

@@ -18,6 +18,8 @@ from campus_social.search.documents import SearchResults
 from frontend.search.forms import FACET_FILTERS, SearchForm
 
 RESULTS_PER_PAGE = 20
+# The tabs' order: what residents look for most first; kinds registered later go last.
+TAB_ORDER = ("offering", "lecturer", "circle", "program")
 
 
 def _link(query: QueryDict, **changes: str | None) -> str:
@@ -33,7 +35,9 @@ def _link(query: QueryDict, **changes: str | None) -> str:
 
 
 def _tabs(query: QueryDict, chosen: str) -> list[dict[str, Any]]:
-    kinds = labels.value_labels("kind", labels.known_values("kind") or ())
+    known = labels.known_values("kind") or frozenset()
+    ordered = sorted(known, key=lambda k: (TAB_ORDER.index(k) if k in TAB_ORDER else 99, k))
+    kinds = labels.value_labels("kind", ordered)
     tabs = [{"label": _("Everything"), "url": _link(query, type=None), "current": not chosen}]
     for kind, label in kinds.items():
         tabs.append({"label": label, "url": _link(query, type=kind), "current": kind == chosen})
@@ -80,15 +84,19 @@ def search_page(request: HttpRequest) -> HttpResponse:
         viewer = request.user if isinstance(request.user, Resident) else None
         context["tabs"] = _tabs(request.GET, data["type"])
         context["chosen"] = chosen
+        asking = {
+            "text": data["q"],
+            "viewer": viewer,
+            "kinds": [data["type"]] if data["type"] else [],
+            "filters": chosen,
+            "page_size": RESULTS_PER_PAGE,
+        }
         try:
-            results = services.search(
-                text=data["q"],
-                viewer=viewer,
-                kinds=[data["type"]] if data["type"] else [],
-                filters=chosen,
-                page=data["page"] or 1,
-                page_size=RESULTS_PER_PAGE,
-            )
+            results = services.search(**asking, page=data["page"] or 1)
+            if not results.hits and results.total:
+                # A page past the last (an old link): the last page, as the catalogue does.
+                last = _pages(results).paginator.num_pages
+                results = services.search(**asking, page=last)
         except SearchUnavailable as unavailable:
             context["unavailable"] = unavailable.message
             status = 503

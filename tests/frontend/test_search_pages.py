@@ -242,7 +242,8 @@ def test_nothing_found_shows_the_count_first_with_the_filters_closed(client, tow
 
     assert "0件" in page or "0 courses" in page
     assert '<details class="filters">' in page  # closed: it would push the count down
-    assert page.index('<details class="filters"') < page.index('id="results-heading"')
+    # The count and the advice come first, above the form to try again.
+    assert page.index('id="results-heading"') < page.index('<form method="get" action="/courses/"')
 
 
 def test_the_audience_filter_names_everyone_once(client):
@@ -281,3 +282,11 @@ def test_the_directory_shows_an_invite_only_circle_only_to_those_in_it(signed_in
     assert [c.pk for c in member.get("/circles/", {"q": "ひみつ"}).context["page"]] == [
         town["secret"].pk
     ]
+
+
+def test_a_page_past_the_last_shows_the_last_page(client, town):
+    response = _english(client).get(SEARCH, {"q": "教室", "type": "offering", "page": 9})
+
+    assert response.status_code == 200
+    assert "2 results" in _page(response)
+    assert "親子の料理教室" in _page(response)
