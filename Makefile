@@ -26,6 +26,7 @@ run: install ## Start Campus Social with demo data on http://127.0.0.1:8000 (SQL
 	$(PY) manage.py seed_demo_circles
 	$(PY) manage.py seed_demo_programs
 	$(PY) manage.py seed_demo_credit
+	$(PY) manage.py search_reindex
 	$(PY) -m campus_social.server -b $(HOST) -p $(PORT) campus_social.asgi:application
 
 test: check test-unit test-browser ## Lint, then run the whole test suite (set DATABASE_URL/REDIS_URL for the scaled setup)

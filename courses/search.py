@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from campus_social.search.sources import in_both_languages, in_chunks
 from campus_social.search.documents import PUBLIC, SearchDocument
+from campus_social.search.sources import in_both_languages, in_chunks
 from courses.models import Course, Lecturer, Offering, Session
 from courses.selectors import audiences_admitting
 from courses.values import Audience, Category

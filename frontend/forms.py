@@ -8,7 +8,7 @@ checkbox, the date input, and ``CityDateTimeField``.  Dates and times are typed 
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campus_social.common.errors import ServiceError
 from campus_social.common.my_number import looks_like_my_number
+from campus_social.search.readings import reading_for
 
 
 class FrontendFormRenderer(DjangoTemplates):
@@ -39,6 +40,10 @@ CHECKBOX_TEMPLATE = "frontend/forms/checkbox_field.html"
 
 class PageForm(forms.Form):
     default_renderer = _RENDERER
+    # Kana reading fields (not required on the form) and the field each one reads, e.g.
+    # ``{"title_kana": "title"}``: one left empty gets a proposed reading, and the form is shown
+    # again for the resident to check it (search finds titles typed in hiragana by it).
+    readings: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -61,7 +66,30 @@ class PageForm(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
+        self._propose_readings()
         self._forget_my_numbers()
+
+    def _propose_readings(self) -> None:
+        if not self.is_bound:
+            return
+        for reading, source in self.readings.items():
+            if self.cleaned_data.get(reading) or reading in self.errors:
+                continue
+            proposal = reading_for(str(self.cleaned_data.get(source) or ""))
+            if not proposal:
+                self.add_error(reading, self.fields[reading].error_messages["required"])
+                continue
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data[self.add_prefix(reading)] = proposal
+            self.data = data
+            self.add_error(
+                reading,
+                _(
+                    "We filled in a reading from the name. Please check it, correct it if "
+                    "needed, and send the form again."
+                ),
+            )
 
     def _forget_my_numbers(self) -> None:
         """Never send a My Number back to the browser, even into the field it was typed in.

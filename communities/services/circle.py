@@ -12,6 +12,8 @@ from campus_social.common.images import clean_image
 from campus_social.identity.models import District, Resident
 from campus_social.identity.selectors import child_q, resident_is_city_staff
 from campus_social.safeguarding.selectors import may_lead, resident_is_vetted
+from campus_social.search.readings import reading_missing
+from campus_social.search.services import index_later
 from communities.models import Circle, CircleMember, CircleTopic, Topic
 from communities.selectors import circle_get, manager_standing
 from communities.services._common import (
@@ -41,6 +43,8 @@ def _clean_circle(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
                 required=required,
                 multiline=field == "description",
             )
+    if "name_kana" in clean:
+        reading_missing(errors, "name_kana", values.get("name_kana"), reads=values.get("name"))
     if "visibility" in values or not partial:
         visibility = values.get("visibility", Circle.Visibility.OPEN)
         if visibility not in Circle.Visibility.values:
@@ -113,6 +117,7 @@ def circle_create(*, actor: Resident, **values: Any) -> Circle:
             joined_at=timezone.now(),
         )
         _room_join(circle, organiser)
+        index_later("circle", [circle.pk])
     return circle
 
 
@@ -148,6 +153,8 @@ def circle_update(*, actor: Resident, circle_id: int, **values: Any) -> Circle:
             CircleTopic.objects.bulk_create(CircleTopic(circle=circle, topic=t) for t in topics)
         if "name" in clean:
             rooms.room_rename(room=_room_of(circle), title=circle.name)
+        # Name, reading, topics, district, who may find it (visibility, for children).
+        index_later("circle", [circle.pk])
     return circle
 
 
@@ -204,4 +211,5 @@ def circle_close(*, actor: Resident, circle_id: int) -> Circle:
             circle.closed_at = timezone.now()
             circle.save(update_fields=["closed_at"])
             rooms.room_close(room=_room_of(circle))
+            index_later("circle", [circle.pk])  # a closed circle is no longer found
     return circle

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from campus_social.search.services import index_later
 from communities.models import Circle, CircleMember, CircleTopic
 from communities.services._common import _GONE, _locked, _room_attach, _room_join, _room_leave
 from courses import selectors as course_selectors
@@ -47,6 +48,7 @@ def _cohort_circle_create(offering: course_selectors.CohortOffering) -> Circle:
         created_by_id=lecturer_ids[0] if lecturer_ids else None,
     )
     CircleTopic.objects.create(circle=circle, topic=offering.category)
+    index_later("circle", [circle.pk])
     # The cohort's one room: the course pages show it too (``offering_circle``).
     _room_attach(circle)
     now = timezone.now()

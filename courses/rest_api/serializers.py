@@ -100,7 +100,8 @@ _HOURS_MESSAGE = lazy_message(
 
 class CourseInput(serializers.Serializer):
     title = _text(200)
-    title_kana = _text(400)
+    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
+    title_kana = _text(400, blank=True, required=False, default="")
     description = _text(5000, multiline=True)
     category = _choice(Category.choices)
     level = _choice(Level.choices)
@@ -191,7 +192,8 @@ class LecturerDecisionInput(DecisionInput):
 
 class LecturerApplyInput(serializers.Serializer):
     display_name = _text(100)
-    name_kana = _text(200)
+    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
+    name_kana = _text(200, blank=True, required=False, default="")
     profile = _text(2000, multiline=True)
     skills = _text(500)
     teaching_wishes = _text(2000, multiline=True)

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 from campus_social.common.errors import Conflict, Forbidden, NotFound
 from campus_social.identity.models import ReaderDevice, Resident
 from campus_social.identity.selectors import card_holder
+from campus_social.search.services import index_later
 from courses import events
 from courses.models import Attendance, Completion, Enrolment, Offering, Session
 from courses.selectors import (
@@ -124,6 +125,8 @@ def offering_record_completions(
         Completion.objects.bulk_create(completions)
         offering.completions_recorded_at = now
         offering.save(update_fields=["completions_recorded_at"])
+        # It has ended: out of search (the daily ``search_reindex`` catches any not recorded).
+        index_later("offering", [offering.pk])
         resident_ids = [c.resident_id for c in completions]
         transaction.on_commit(
             lambda: events.offering_completed.send(

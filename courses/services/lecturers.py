@@ -17,6 +17,8 @@ from campus_social.notifications.services import notification_send_translated
 from campus_social.safeguarding import services as safeguarding
 from campus_social.safeguarding.models import VettingRecord
 from campus_social.safeguarding.selectors import may_lead
+from campus_social.search.readings import reading_missing
+from campus_social.search.services import index_later
 from courses.models import Lecturer
 from courses.selectors import lecturer_of
 from courses.services._common import NOTIFY, _fail, _long_text, _text
@@ -44,6 +46,7 @@ def lecturer_apply(
         "skills": _text(errors, "skills", skills, 500),
         "teaching_wishes": _text(errors, "teaching_wishes", teaching_wishes, 2000, multiline=True),
     }
+    reading_missing(errors, "name_kana", name_kana, reads=display_name)
     cleaned_photo = None
     if photo:
         try:
@@ -67,6 +70,9 @@ def lecturer_apply(
         if cleaned_photo is not None:
             lecturer.photo.save(cleaned_photo.name, cleaned_photo, save=False)
         lecturer.save()
+        # Pending again: out of search until approved; their offerings show the new name.
+        index_later("lecturer", [lecturer.pk])
+        index_later("offering", lecturer.offerings.values_list("pk", flat=True))
     return lecturer
 
 
@@ -98,6 +104,7 @@ def lecturer_decide(
         lecturer.decided_by = actor
         lecturer.decline_reason = "" if approve else reason[:500]
         lecturer.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+        index_later("lecturer", [lecturer.pk])
         audit_record(
             actor=actor,
             action="lecturer.approved" if approve else "lecturer.declined",

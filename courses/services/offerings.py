@@ -15,6 +15,8 @@ from campus_social.common.errors import Conflict, Forbidden, Invalid, NotFound
 from campus_social.identity.models import District, ReaderDevice, Resident
 from campus_social.identity.selectors import resident_is_city_staff
 from campus_social.safeguarding.selectors import resident_is_vetted
+from campus_social.search.readings import reading_missing
+from campus_social.search.services import index_later
 from courses import events
 from courses.models import (
     ACTIVE_ENROLMENT,
@@ -64,6 +66,7 @@ def course_create(
         "title_kana": _text(errors, "title_kana", title_kana, 400),
         "description": _text(errors, "description", description, 5000, multiline=True),
     }
+    reading_missing(errors, "title_kana", title_kana, reads=title)
     for field, value, choices in (
         ("category", category, Category.values),
         ("level", level, Level.values),
@@ -209,6 +212,7 @@ def offering_update(*, actor: Resident, offering_id: int, **values: Any) -> Offe
         offering.save()
         if "capacity" in cleaned:
             _promote_while_room(offering)
+        index_later("offering", [offering.pk])
     return offering
 
 
@@ -219,6 +223,8 @@ def _refresh_schedule(offering: Offering) -> None:
     Offering.objects.filter(pk=offering.pk).update(
         first_session_at=bounds["first"], last_session_ends_at=bounds["last"]
     )
+    # The dates and weekdays search shows (and whether it has ended) follow the sessions.
+    index_later("offering", [offering.pk])
 
 
 def _check_session_times(
@@ -297,6 +303,12 @@ def session_cancel(*, actor: Resident, session_id: int) -> Session:
     return session
 
 
+def _index_with_lecturers(offering: Offering) -> None:
+    """Search finds a published offering, and its lecturers by the courses they give."""
+    index_later("offering", [offering.pk])
+    index_later("lecturer", offering.lecturers.values_list("pk", flat=True))
+
+
 def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
     """Open an offering for enrolment.  It needs sessions; one open to children needs every
     lecturer to hold a current vetting record.  Apps above hear of it after the commit: the
@@ -318,6 +330,7 @@ def offering_publish(*, actor: Resident, offering_id: int) -> Offering:
                     )
         offering.status = Offering.Status.PUBLISHED
         offering.save(update_fields=["status"])
+        _index_with_lecturers(offering)
         transaction.on_commit(
             lambda: events.offering_published.send(sender=Offering, offering_id=offering.pk),
             robust=True,
@@ -335,6 +348,7 @@ def offering_cancel(*, actor: Resident, offering_id: int) -> Offering:
         was_published = offering.status == Offering.Status.PUBLISHED
         offering.status = Offering.Status.CANCELLED
         offering.save(update_fields=["status"])
+        _index_with_lecturers(offering)
         active = list(
             offering.enrolments.filter(status__in=ACTIVE_ENROLMENT).select_related("resident")
         )

@@ -68,10 +68,13 @@ class CircleFilterForm(PageForm):
 
 
 class CircleForm(PageForm):
+    readings = {"name_kana": "name"}
+
     name = forms.CharField(label=_("Name of the circle"), max_length=120)
     name_kana = forms.CharField(
         label=pgettext_lazy("circle", "Reading of the name (kana)"),
         max_length=240,
+        required=False,
         help_text=_("So that residents typing in hiragana find the circle."),
     )
     description = forms.CharField(

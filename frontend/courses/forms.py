@@ -108,12 +108,19 @@ class SurveyForm(PageForm):
 
 
 class LecturerApplyForm(PageForm):
+    readings = {"name_kana": "display_name"}
+
     display_name = forms.CharField(
         label=_("Your name as a lecturer"),
         max_length=100,
         help_text=_("Learners see this name."),
     )
-    name_kana = forms.CharField(label=_("Reading of the name (kana)"), max_length=200)
+    name_kana = forms.CharField(
+        label=_("Reading of the name (kana)"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, a reading is proposed for you to check."),
+    )
     profile = forms.CharField(
         label=_("About you"),
         max_length=2000,
@@ -145,10 +152,13 @@ class LecturerApplyForm(PageForm):
 
 
 class CourseForm(PageForm):
+    readings = {"title_kana": "title"}
+
     title = forms.CharField(label=_("Title"), max_length=200)
     title_kana = forms.CharField(
         label=_("Reading of the title (kana)"),
         max_length=400,
+        required=False,
         help_text=_("So that learners typing in hiragana find the course."),
     )
     description = forms.CharField(

@@ -25,10 +25,13 @@ class ProgramForm(PageForm):
     """A program's details; with ``schools`` it also asks which school (a new program)."""
 
     school = forms.TypedChoiceField(label=_("School"), coerce=int, choices=())
+    readings = {"title_kana": "title"}
+
     title = forms.CharField(label=pgettext_lazy("program", "Title"), max_length=200)
     title_kana = forms.CharField(
         label=pgettext_lazy("program", "Reading of the title (kana)"),
         max_length=400,
+        required=False,
         help_text=_("So that residents typing in hiragana find the program."),
     )
     theme = forms.ChoiceField(label=_("Theme"), choices=())

@@ -96,9 +96,7 @@ def test_every_viewer_finds_exactly_the_circles_the_directory_shows_them():
     # An invite-only circle takes no requests: ask to join the moderated one instead.
     services.circle_join(actor=asking, circle_id=moderated.pk)
     link = guardian_with_child()
-    services.circle_join(
-        actor=link.guardian, circle_id=for_children.pk, resident_id=link.child_id
-    )
+    services.circle_join(actor=link.guardian, circle_id=for_children.pk, resident_id=link.child_id)
     lone_child = ChildFactory()
 
     viewers = {

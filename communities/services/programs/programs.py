@@ -20,6 +20,8 @@ from campus_social.identity.models import (
     Resident,
 )
 from campus_social.identity.selectors import resident_is_city_staff, resident_is_school_coordinator
+from campus_social.search.readings import reading_missing
+from campus_social.search.services import index_later
 from communities.models.programs import Program, ProgramSession
 from communities.program_selectors import program_get_managed
 from communities.services.programs._common import (
@@ -73,6 +75,8 @@ def _clean_program(
             clean[name] = text(
                 errors, name, values.get(name), limit=limit, required=required, multiline=multiline
             )
+    if "title_kana" in clean:
+        reading_missing(errors, "title_kana", values.get("title_kana"), reads=values.get("title"))
     if "theme" in values or not partial:
         if values.get("theme") not in Topic.values:
             errors["theme"] = [_("Please choose a theme.")]
@@ -170,6 +174,7 @@ def program_create(*, actor: Resident, school_id: int, values: dict[str, Any]) -
         for coordinator in coordinators:
             _room_seat_coordinator(program, coordinator)
         audit_record(actor=actor, action="program.created", target=program)
+        index_later("program", [program.pk])
     return program
 
 
@@ -203,6 +208,7 @@ def program_update(*, actor: Resident, program_id: int, values: dict[str, Any]) 
             for gone in Resident.objects.filter(pk__in=before - kept):
                 rooms.room_member_remove(room=_room_of(program), resident=gone)
             program.coordinators.set(coordinators)
+        index_later("program", [program.pk])
     return program
 
 
@@ -221,6 +227,7 @@ def _move(actor: Resident, program_id: int, *, to: str, allowed: tuple[str, ...]
             program.closed_at = timezone.now()  # the retention period of its children's data
         program.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action=f"program.{to}", target=program)
+        index_later("program", [program.pk])  # a published program is found by every adult
     return program
 
 
@@ -274,7 +281,10 @@ def session_add(
     fail(errors)
     assert start is not None
     assert end is not None
-    return ProgramSession.objects.create(program=program, starts_at=start, ends_at=end)
+    with transaction.atomic():
+        session = ProgramSession.objects.create(program=program, starts_at=start, ends_at=end)
+        index_later("program", [program.pk])  # its weekdays
+    return session
 
 
 def session_cancel(*, actor: Resident, session_id: int) -> ProgramSession:
@@ -290,6 +300,8 @@ def session_cancel(*, actor: Resident, session_id: int) -> ProgramSession:
         raise Conflict(_("This session was cancelled already."), code="cancelled")
     if session.starts_at <= timezone.now():
         raise Invalid(_("A session that has begun cannot be cancelled."), code="started")
-    session.cancelled_at = timezone.now()
-    session.save(update_fields=["cancelled_at"])
+    with transaction.atomic():
+        session.cancelled_at = timezone.now()
+        session.save(update_fields=["cancelled_at"])
+        index_later("program", [session.program_id])  # its weekdays
     return session

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from campus_social.audit.services import audit_record
 from campus_social.identity.models import Resident
+from campus_social.search.services import index_later
 from communities.models.programs import (
     Program,
     ProgramChild,
@@ -162,6 +163,7 @@ def program_child_data_purge(
             fields += ["status", "closed_at"]
         program.child_data_purged_at = now
         program.save(update_fields=fields)
+        index_later("program", [program.pk])  # a draft cancelled here is found by adults now
         audit_record(
             actor=None,
             action="program.child_data_purged",
