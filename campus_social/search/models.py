@@ -44,3 +44,18 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
+
+
+class SearchFacet(models.Model):
+    """One facet value of one entry (its kind too, as the facet "kind"): facet counts are a
+    GROUP BY over these narrow rows, never a read of the entries themselves."""
+
+    entry_id = models.BigIntegerField()
+    name = models.CharField(max_length=40)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["entry_id", "name", "value"], name="search_facet_of_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.name}={self.value}"

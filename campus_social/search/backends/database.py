@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,7 +32,6 @@ from typing import Protocol, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
-from django.db.models.expressions import RawSQL
 
 from campus_social.search.documents import (
     COUNT_CAP,
@@ -45,7 +43,7 @@ from campus_social.search.documents import (
     SearchResults,
 )
 from campus_social.search.highlight import highlight, snippet
-from campus_social.search.models import PREFIX_KEY_CHARS, SearchEntry
+from campus_social.search.models import PREFIX_KEY_CHARS, SearchEntry, SearchFacet
 from campus_social.search.normalize import (
     ParsedQuery,
     Term,
@@ -64,6 +62,8 @@ HEAD, REST, READING, ROMAJI, TAGS = "head", "rest", "reading", "romaji", "tags"
 NAMESPACES = (HEAD, REST, READING, ROMAJI, TAGS)
 TEXT = (HEAD, REST)
 
+# What a hit shows, read for one page.
+HIT_FIELDS = ("kind", "object_id", "title", "url", "keywords", "body")
 # Longer words are cut: a query is at most normalize.QUERY_MAX_CHARS long, so nothing is lost,
 # and PostgreSQL refuses lexemes over 2 kB.
 TOKEN_MAX_CHARS = 120
@@ -238,6 +238,9 @@ class _Engine(Protocol):
 
     def delete_all(self) -> None: ...
 
+    def lock(self) -> None:
+        """Let one transaction at a time write the index (ids are the last one plus one)."""
+
     def after_rebuild(self) -> None: ...
 
 
@@ -281,14 +284,16 @@ class _Sqlite:
             )
 
     def delete(self, ids: Sequence[int]) -> None:
+        marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
-            for chunk in _batched(ids, BATCH):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM search_fulltext WHERE rowid IN ({marks})", chunk)  # noqa: S608
+            cursor.execute(f"DELETE FROM search_fulltext WHERE rowid IN ({marks})", ids)  # noqa: S608
 
     def delete_all(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
+
+    def lock(self) -> None:
+        pass  # SQLite has one writer at a time already (transactions begin IMMEDIATE)
 
     def after_rebuild(self) -> None:
         # Merge the index into one segment: every later query reads fewer pages.
@@ -306,6 +311,7 @@ class _Postgres:
     match_sql = "SELECT id FROM search_fulltext WHERE terms @@ %s::tsquery"
     id_column = "id"
     LETTER = {HEAD: "h", REST: "r", READING: "y", ROMAJI: "m", TAGS: "t"}
+    WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
     def _lexeme(self, namespace: str, text: str, prefix: bool = False) -> str:
@@ -361,6 +367,11 @@ class _Postgres:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
 
+    def lock(self) -> None:
+        # Two transactions indexing at once would both take the same next id for a date.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
+
     def after_rebuild(self) -> None:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
         # (walk the ids in order and stop at a page).
@@ -403,20 +414,21 @@ class DatabaseBackend:
     def index(self, documents: Iterable[SearchDocument]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for batch in _batched(documents, BATCH):
                 self._write(engine, batch, serials=None)
 
     def remove(self, kind: str, object_ids: Iterable[int]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for chunk in _batched(sorted(set(object_ids)), BATCH):
                 ids = list(
                     SearchEntry.objects.filter(kind=kind, object_id__in=chunk).values_list(
                         "id", flat=True
                     )
                 )
-                engine.delete(ids)
-                SearchEntry.objects.filter(id__in=ids).delete()
+                self._delete(engine, ids)
 
     def rebuild(
         self,
@@ -427,7 +439,9 @@ class DatabaseBackend:
         done = 0
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             engine.delete_all()
+            SearchFacet.objects.all().delete()
             SearchEntry.objects.all().delete()
             serials: dict[int, int] = {}  # the table is empty: every date starts at serial 0
             for batch in _batched(documents, BATCH):
@@ -461,6 +475,10 @@ class DatabaseBackend:
             entries.append(self._entry(entry_id, document))
             rows.append((entry_id, document_terms(document)))
         SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
+        SearchFacet.objects.bulk_create(
+            itertools.chain.from_iterable(self._facets(entry) for entry in entries),
+            batch_size=BATCH * 4,
+        )
         engine.insert(rows)
 
     def _delete_existing(self, engine: _Engine, documents: Sequence[SearchDocument]) -> None:
@@ -471,9 +489,13 @@ class DatabaseBackend:
         for kind, object_ids in by_kind.items():
             wanted |= Q(kind=kind, object_id__in=object_ids)
         ids = list(SearchEntry.objects.filter(wanted).values_list("id", flat=True))
-        if ids:
-            engine.delete(ids)
-            SearchEntry.objects.filter(id__in=ids).delete()
+        self._delete(engine, ids)
+
+    def _delete(self, engine: _Engine, ids: Sequence[int]) -> None:
+        for chunk in _batched(ids, BATCH):
+            engine.delete(chunk)
+            SearchFacet.objects.filter(entry_id__in=chunk).delete()
+            SearchEntry.objects.filter(id__in=chunk).delete()
 
     def _next_serial(self, bucket: int) -> int:
         low, high = _bucket_range(bucket)
@@ -481,6 +503,13 @@ class DatabaseBackend:
             "last"
         ]
         return 0 if last is None else (last - low) + 1
+
+    def _facets(self, entry: SearchEntry) -> Iterator[SearchFacet]:
+        yield SearchFacet(entry_id=entry.id, name="kind", value=entry.kind)
+        for name, values in entry.facets.items():
+            if name != "kind":
+                for value in dict.fromkeys(values):
+                    yield SearchFacet(entry_id=entry.id, name=name, value=value)
 
     def _entry(self, entry_id: int, document: SearchDocument) -> SearchEntry:
         return SearchEntry(
@@ -526,20 +555,23 @@ class DatabaseBackend:
             return replace(nothing, suggestions=suggestions)
 
         ids = self._page_ids(engine, tiers, query)
-        entries = SearchEntry.objects.in_bulk(ids)
+        entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
         return replace(
             nothing,
-            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids],
+            # An entry replaced since its id was read is left out of this page.
+            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids if entry_id in entries],
             total=total,
             total_capped=capped,
             facets=facets,
         )
 
-    def _ids(self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0) -> list[int]:
+    def _ids(
+        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
+    ) -> list[int]:
+        order = f" ORDER BY {engine.id_column}" if ordered else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{engine.match_sql} ORDER BY {engine.id_column} LIMIT %s OFFSET %s",
-                [engine.write(expr), limit, offset],
+                f"{engine.match_sql}{order} LIMIT %s OFFSET %s", [engine.write(expr), limit, offset]
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -554,32 +586,34 @@ class DatabaseBackend:
     def _counts(
         self, engine: _Engine, matched: Expr
     ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
-        """The capped total, whether it was capped, and the facet counts over those matches."""
-        # Safe: the SQL is this module's; the query is a parameter.
-        rows = list(
-            SearchEntry.objects.filter(
-                id__in=RawSQL(  # noqa: S611
-                    f"{engine.match_sql} LIMIT %s", (engine.write(matched), COUNT_CAP + 1)
-                )
-            ).values_list("kind", "facets")
+        """The capped total, whether it was capped, and the facet counts over those matches
+        (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
+        facets into Python would cost more than the whole search)."""
+        with connection.cursor() as cursor:
+            matches = f"{engine.match_sql} LIMIT %s"
+            cursor.execute(
+                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches}) GROUP BY name, value",  # noqa: S608
+                [engine.write(matched), COUNT_CAP],
+            )
+            rows = cursor.fetchall()
+        counters: dict[str, dict[str, int]] = {}
+        for name, value, count in rows:
+            if name in FACETS:
+                counters.setdefault(name, {})[str(value)] = int(count)
+        # Every entry has one kind: the kinds' counts add up to the capped total.
+        total = sum(counters.get("kind", {}).values())
+        capped = total == COUNT_CAP and bool(
+            self._ids(engine, matched, limit=1, offset=COUNT_CAP, ordered=False)
         )
-        capped = len(rows) > COUNT_CAP
-        rows = rows[:COUNT_CAP]
-        counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for kind, facets in rows:
-            counters["kind"][kind] += 1
-            for name, values in facets.items():
-                if name in counters and name != "kind":
-                    counters[name].update(set(values))
         facets = {
             name: [
                 FacetValue(value, count)
-                for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+                for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             ]
-            for name, counter in counters.items()
-            if counter
+            for name in FACETS
+            if (counts := counters.get(name))
         }
-        return len(rows), capped, facets
+        return total, capped, facets
 
     def _page_ids(self, engine: _Engine, tiers: list[Expr], query: SearchQuery) -> list[int]:
         """The ids of one page, the head matches before the rest: each tier is read from where
@@ -596,7 +630,10 @@ class DatabaseBackend:
             wanted -= len(found)
             if wanted == 0:
                 break
-            offset = 0 if found else offset - self._count(engine, tier, cap=offset)
+            if found:
+                offset = 0
+            elif offset:
+                offset -= self._count(engine, tier, cap=offset)
         return ids
 
     def _hit(self, entry: SearchEntry, parsed: ParsedQuery) -> Hit:
