@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
+from campus_social.identity.models import Resident
 from campus_social.search.backends.database import (
     DATE_BUCKET_MAX,
     NO_DATE_BUCKET,
@@ -85,7 +88,7 @@ def test_dates_out_of_range_are_clamped_into_the_id():
 def test_bigram_runs_are_kept_apart_in_the_index():
     terms = document_terms(doc(1, "生涯学習 講座", reading="しょうがいがくしゅうこうざ"))
 
-    assert _Sqlite()._column(terms["head"]).split(" ¦ ")[1:3] == ["生涯 涯学 学習", "講座"]
+    assert _Sqlite()._text(terms).split(" ¦ ")[1:3] == ["h生涯 h涯学 h学習", "h講座"]
     vector = _Postgres()._tsvector(terms)
     assert "'h生涯':3 'h涯学':4 'h学習':5 'h講座':7" in vector
 
@@ -94,8 +97,9 @@ def test_queries_are_written_with_every_token_quoted():
     expr = terms_expr(parse_query("生涯学習 cooking").terms, TEXT)
 
     assert _Sqlite().write(expr) == (
-        '(({head rest} : "生涯 涯学 学習" OR {reading} : "しょ ょう うが がい いが がく くし しゅ ゅう")'
-        ' AND ({head rest} : "cook" * OR {romaji} : "coking" *))'
+        '((("h生涯" + "h涯学" + "h学習" OR "r生涯" + "r涯学" + "r学習")'
+        ' OR "yしょ" + "yょう" + "yうが" + "yがい" + "yいが" + "yがく" + "yくし" + "yしゅ" + "yゅう")'
+        ' AND (("hcook" * OR "rcook" *) OR "mcoking" *))'
     )
     assert _Postgres().write(expr) == (
         "(((('h生涯' <-> 'h涯学' <-> 'h学習') | ('r生涯' <-> 'r涯学' <-> 'r学習'))"
@@ -107,7 +111,7 @@ def test_queries_are_written_with_every_token_quoted():
 def test_quotes_and_backslashes_in_a_token_cannot_end_it():
     token = Token(("tags",), "a\"b'c\\d")
 
-    assert _Sqlite().write(token) == '{tags} : "a""b\'c\\d"'
+    assert _Sqlite().write(token) == '"ta""b\'c\\d"'
     assert _Postgres().write(token) == "'ta\"b''c\\\\d'"
 
 
@@ -137,3 +141,25 @@ def test_a_search_costs_the_same_queries_however_many_match(django_assert_num_qu
         results = backend.search(query)
 
     assert len(results.hits) == min(20, 2 * matching)
+
+
+def test_operators_can_look_at_the_index_in_the_admin_but_not_change_it(settings):
+    settings.LANGUAGE_CODE = "en"
+    DatabaseBackend().index([doc(1, "書道教室", reading="しょどうきょうしつ")])
+    entry = SearchEntry.objects.get()
+    client = Client()
+    client.force_login(
+        Resident.objects.create_superuser(
+            "operator", "a-long-operator-passphrase", name="運用 担当", given_name="担当"
+        )
+    )
+
+    listing = client.get(reverse("admin:search_searchentry_changelist"))
+    page = client.get(reverse("admin:search_searchentry_change", args=[entry.pk]))
+
+    assert listing.status_code == 200
+    assert "書道教室" in listing.content.decode()
+    assert page.status_code == 200
+    assert (
+        client.post(reverse("admin:search_searchentry_delete", args=[entry.pk])).status_code == 403
+    )
