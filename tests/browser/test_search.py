@@ -58,7 +58,9 @@ def town(senior):
             title_kana="おやこのりょうりきょうしつ",
             description="Cooking for families: 旬の野菜で、親子一緒に作ります。",
             category="cooking",
-            owner=LecturerFactory(profile="家庭料理を教えます。", skills="料理", teaching_wishes=""),
+            owner=LecturerFactory(
+                profile="家庭料理を教えます。", skills="料理", teaching_wishes=""
+            ),
         ),
         district=west,
         fee_yen=0,
@@ -141,7 +143,9 @@ def test_typeahead_suggests_titles_while_typing(new_context, site, town):
     assert "秘密の書道会" not in [o.get_attribute("value") for o in options.all()]
 
 
-def test_the_catalogue_finds_the_cooking_course_by_a_word(page: Page, site, town, assert_accessible):
+def test_the_catalogue_finds_the_cooking_course_by_a_word(
+    page: Page, site, town, assert_accessible
+):
     page.goto(f"{site}/courses/")
     page.get_by_label("Course or lecturer").fill("料理")
     with page.expect_navigation():
@@ -170,7 +174,8 @@ def test_nothing_found_keeps_the_count_in_sight_on_a_phone(
     count = page.locator("#results-heading")
     expect(count).to_have_text(count_text)
     box = count.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"], box
     assert_accessible(page)
 
 

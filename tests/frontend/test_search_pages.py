@@ -51,12 +51,16 @@ def town():
             title_kana="おやこのりょうりきょうしつ",
             description="Cooking for families. スマートフォンでレシピを見ます。",
             category="cooking",
-            owner=LecturerFactory(profile="家庭料理を教えます。", skills="料理", teaching_wishes=""),
+            owner=LecturerFactory(
+                profile="家庭料理を教えます。", skills="料理", teaching_wishes=""
+            ),
         ),
         fee_yen=0,
     )
     member = ResidentFactory(language="en")
-    walk = make_circle(name="東山さんぽの会", name_kana="ひがしやまさんぽのかい", district_id=east.pk)
+    walk = make_circle(
+        name="東山さんぽの会", name_kana="ひがしやまさんぽのかい", district_id=east.pk
+    )
     secret = make_circle(
         organiser=member,
         name="秘密の書道会",
@@ -135,7 +139,9 @@ def test_facet_links_carry_counts_and_narrow_the_results(client, town):
     page = _page(client.get(SEARCH, {"q": "教室", "type": "offering"}))
 
     assert "Subject" in page
-    link = re.search(r'href="(\?[^"]*category=cooking[^"]*)">Cooking <span class="facet__count">\(1\)', page)
+    link = re.search(
+        r'href="(\?[^"]*category=cooking[^"]*)">Cooking <span class="facet__count">\(1\)', page
+    )
     assert link, page
     narrowed = _page(client.get(SEARCH + link.group(1).replace("&amp;", "&")))
     assert "親子の料理教室" in narrowed
@@ -145,7 +151,9 @@ def test_facet_links_carry_counts_and_narrow_the_results(client, town):
 
 
 def test_titles_are_escaped_even_when_marked(client):
-    OfferingFactory(course=CourseFactory(title="<script>alert(1)</script>書道", title_kana="しょどう"))
+    OfferingFactory(
+        course=CourseFactory(title="<script>alert(1)</script>書道", title_kana="しょどう")
+    )
     search_services.rebuild()
 
     page = _marked(client.get(SEARCH, {"q": "書道", "type": "offering"}))

@@ -44,13 +44,17 @@ def town():
             title_kana="おやこのりょうりきょうしつ",
             description="Cooking for families. スマートフォンでレシピを見ながら作ります。",
             category="cooking",
-            owner=LecturerFactory(profile="家庭料理を教えます。", skills="料理", teaching_wishes=""),
+            owner=LecturerFactory(
+                profile="家庭料理を教えます。", skills="料理", teaching_wishes=""
+            ),
         ),
         district=west,
         fee_yen=0,
     )
     member = ResidentFactory(language="ja")
-    walk = make_circle(name="東山さんぽの会", name_kana="ひがしやまさんぽのかい", district_id=east.pk)
+    walk = make_circle(
+        name="東山さんぽの会", name_kana="ひがしやまさんぽのかい", district_id=east.pk
+    )
     secret = make_circle(
         organiser=member,
         name="秘密の書道会",
