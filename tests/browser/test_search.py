@@ -187,6 +187,7 @@ def test_screenshots_of_search_and_the_catalogue(
     addresses = {
         "search": "/search/?q=教室",
         "search-none": "/search/?q=存在しない",
+        "search-narrowed": "/search/?q=教室&category=cooking",
         "catalogue": "/courses/?q=料理",
         "catalogue-none": "/courses/?q=存在しない講座",
         "catalogue-lecturer": f"/courses/?lecturer={town['nakamura'].pk}",
