@@ -19,6 +19,8 @@ from campus_social.search.documents import FACETS, FacetValue
 
 # The facets as a query string names them: ``kind`` is ``type`` outside (``?type=circle``).
 PARAMETER = {"kind": "type"}
+# The facets a search page or the API narrows by, besides the kind (named as in ``FACETS``).
+FILTERS = ("category", "district", "audience", "weekday", "free", "credit")
 
 _HEADINGS: dict[str, Promise] = {
     "kind": gettext_lazy("Type"),

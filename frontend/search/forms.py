@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from campus_social.search import labels
 from frontend.forms import PageForm
 
-# The facets a search page can be narrowed by, as the query string names them.
-FACET_FILTERS = ("category", "district", "audience", "weekday", "free", "credit")
-
 
 class QueryField(forms.CharField):
     """What a resident typed, never refused: control characters become spaces and the search
@@ -42,7 +39,7 @@ class SearchForm(PageForm):
         self._set_choices(
             "type", [("", ""), *((k, k) for k in sorted(labels.known_values("kind") or ()))]
         )
-        for facet in FACET_FILTERS:
+        for facet in labels.FILTERS:
             values = labels.known_values(facet)
             if values is None:
                 self.fields[facet] = forms.SlugField(required=False)
@@ -54,6 +51,6 @@ class SearchForm(PageForm):
     def filters(self) -> dict[str, str]:
         return {
             facet: self.cleaned_data[facet]
-            for facet in FACET_FILTERS
+            for facet in labels.FILTERS
             if self.cleaned_data.get(facet)
         }

@@ -15,7 +15,7 @@ from campus_social.identity.models import Resident
 from campus_social.search import labels, services
 from campus_social.search.backends import SearchUnavailable
 from campus_social.search.documents import SearchResults
-from frontend.search.forms import FACET_FILTERS, SearchForm
+from frontend.search.forms import SearchForm
 
 RESULTS_PER_PAGE = 20
 # The tabs' order: what residents look for most first; kinds registered later go last.
@@ -117,7 +117,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["suggestion_links"] = [
                 {"text": text, "url": _link(QueryDict(), q=text)} for text in results.suggestions
             ]
-            context["clear_url"] = _link(request.GET, **dict.fromkeys(FACET_FILTERS))
+            context["clear_url"] = _link(request.GET, **dict.fromkeys(labels.FILTERS))
     elif form.is_bound:
         status = 400
     return render(request, "frontend/search/search.html", context, status=status)

@@ -42,10 +42,6 @@ class KindListField(serializers.ListField):
         return kinds
 
 
-# The facets a search may be narrowed by, as ``services.search`` and the query string name them.
-FACET_FILTERS = ("category", "district", "audience", "weekday", "free", "credit")
-
-
 def _choice(facet: str, help_text: str) -> serializers.Field:
     values = labels.known_values(facet)
     if values is None:
@@ -104,7 +100,7 @@ class SearchInput(serializers.Serializer):
     def search_filters(self) -> dict[str, str]:
         """The chosen facet values, keyed as ``services.search`` names the facets."""
         data = self.validated_data
-        return {facet: data[facet] for facet in FACET_FILTERS if data.get(facet)}
+        return {facet: data[facet] for facet in labels.FILTERS if data.get(facet)}
 
 
 class SuggestInput(serializers.Serializer):
