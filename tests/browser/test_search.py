@@ -99,7 +99,7 @@ def test_a_senior_types_the_reading_in_the_header_and_finds_the_kanji_course(
 ):
     page = _signed_in(new_context, site)
 
-    header_box = page.get_by_label("Search courses, circles and lecturers")
+    header_box = page.get_by_label("Search everything")
     header_box.fill("しょどう")
     with page.expect_navigation():
         header_box.press("Enter")
