@@ -298,3 +298,12 @@ def test_a_page_past_the_last_shows_the_last_page(client, town):
     assert response.status_code == 200
     assert "2 results" in _page(response)
     assert "親子の料理教室" in _page(response)
+
+
+def test_the_search_page_holds_no_inline_styles_or_scripts_that_the_csp_would_block(client, town):
+    page = _marked(client.get(SEARCH, {"q": "教室", "category": "cooking"}))
+
+    assert "style=" not in page
+    assert "<style" not in page
+    assert not re.search(r"<script(?![^>]*\ssrc=)", page)
+    assert '<script src="/static/frontend/js/typeahead.js"' in page
