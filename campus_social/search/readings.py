@@ -1,8 +1,9 @@
 """Readings proposed where a resident leaves a kana reading empty (a course's title, a
 lecturer's name, a circle's or a program's): search finds a title typed in hiragana through its
 reading, so an empty one is never saved silently.  A page re-shows its form with the proposal
-filled in, asking to check it; a service (and so the API) refuses the empty reading with the
-proposal in its message.  The proposal is SudachiPy's reading (``services.reading_proposed``):
+filled in, asking to check it; a service refuses the empty reading with the proposal in its
+message (the API keeps a required reading required: nothing is saved with a guess unseen), and
+where a reading is optional (a resident's name) the service keeps the proposal.  The proposal is SudachiPy's reading (``services.reading_proposed``):
 good for words, a guess for names, hence always shown before it is kept."""
 
 from typing import Any

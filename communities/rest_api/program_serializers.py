@@ -47,8 +47,7 @@ def _grade(**kwargs: Any) -> serializers.IntegerField:
 
 class ProgramInput(serializers.Serializer):
     title = _text(200)
-    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
-    title_kana = _text(400, allow_blank=True, required=False, default="")
+    title_kana = _text(400)
     theme = serializers.ChoiceField(choices=Topic.choices)
     description = _text(5000)
     grade_min = _grade(help_text="The lowest school year (1–12).")

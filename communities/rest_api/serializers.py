@@ -108,8 +108,7 @@ class CircleCreateInput(CircleUpdateInput):
     """``district`` (or the deprecated ``district_id``) is required too."""
 
     name = _text(120)
-    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
-    name_kana = _text(240, blank=True, required=False, default="")
+    name_kana = _text(240)
     topics = _topics()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

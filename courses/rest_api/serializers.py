@@ -100,8 +100,7 @@ _HOURS_MESSAGE = lazy_message(
 
 class CourseInput(serializers.Serializer):
     title = _text(200)
-    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
-    title_kana = _text(400, blank=True, required=False, default="")
+    title_kana = _text(400)
     description = _text(5000, multiline=True)
     category = _choice(Category.choices)
     level = _choice(Level.choices)
@@ -192,8 +191,7 @@ class LecturerDecisionInput(DecisionInput):
 
 class LecturerApplyInput(serializers.Serializer):
     display_name = _text(100)
-    # Left empty, the service's refusal proposes a reading (campus_social.search.readings).
-    name_kana = _text(200, blank=True, required=False, default="")
+    name_kana = _text(200)
     profile = _text(2000, multiline=True)
     skills = _text(500)
     teaching_wishes = _text(2000, multiline=True)

@@ -32,6 +32,8 @@ def _organisation_choices() -> Choices:
 
 
 class ResidentRegisterForm(PageForm):
+    readings = {"name_kana": "name"}
+
     name = forms.CharField(
         label=_("Full name"),
         max_length=300,

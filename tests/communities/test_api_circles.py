@@ -339,9 +339,7 @@ def test_a_new_circle_without_its_required_fields_answers_400_naming_them(signed
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"
-    # An empty reading is refused by the service, with a reading proposed from the name, once
-    # the rest is well formed (tests/campus_social/search/test_readings.py).
-    assert {"name", "topics"} <= set(body["fields"])
+    assert {"name", "name_kana", "topics"} <= set(body["fields"])
     assert body["fields"]["topics"] == ["Choose at least one topic."]
     assert unknown_district.status_code == 400
     assert set(unknown_district.json()["fields"]) == {"district_id"}

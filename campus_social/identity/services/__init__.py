@@ -48,6 +48,7 @@ from campus_social.identity.models import (
     age_on,
 )
 from campus_social.identity.selectors import Actor, Operator, require_city_staff
+from campus_social.search.readings import reading_for
 
 _AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -348,7 +349,9 @@ def resident_register(
 
     name = _NAME_SPLIT.sub(" ", one_line("name", name)).strip()
     given_name = one_line("given_name", given_name) or name.split(" ")[-1]
-    name_kana = one_line("name_kana", name_kana)
+    # Left empty (the API allows it), the reading search would propose is kept; the staff page
+    # shows its proposal for checking first (campus_social.search.readings).
+    name_kana = one_line("name_kana", name_kana) or (reading_for(name) if name else "")
     if not name and "name" not in errors:
         fail("name", _("Please enter the name."))
     for field, value, limit in (("name", name, 150), ("given_name", given_name, 80)):

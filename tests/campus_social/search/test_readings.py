@@ -1,15 +1,20 @@
-"""A reading left empty gets one proposed: the pages fill it in and ask to check it, the API
-refuses with the proposal in its message.  Nothing is saved with a guessed reading unseen."""
+"""A reading left empty gets one proposed: the pages fill it in and ask to check it, the services
+refuse with the proposal in their message, and where a reading is optional (a resident's name,
+by the API) the proposal is kept.  Nothing required is saved with a guessed reading unseen."""
 
 import pytest
 from django.urls import reverse
 
+from campus_social.common.errors import Invalid
+from campus_social.identity.models import Resident
 from campus_social.search.readings import reading_for
+from communities import services as community_services
 from communities.models import Circle, Program
+from courses import services as course_services
 from courses.models import Course, Lecturer
 from tests.communities.program_builders import coordinator_of, program_values, school
 from tests.courses.factories import LecturerFactory
-from tests.factories import DistrictFactory, ResidentFactory
+from tests.factories import DistrictFactory, ResidentFactory, make_city_staff, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -118,12 +123,44 @@ def test_a_title_with_no_reading_to_propose_asks_for_one(signed_in_page):
     assert "This field is required." in shown.content.decode()
 
 
-def test_the_api_refuses_an_empty_reading_with_a_proposal(signed_in):
+def test_the_services_refuse_an_empty_reading_with_a_proposal():
     lecturer = LecturerFactory()
-    response = signed_in(lecturer.resident).post(
+    with pytest.raises(Invalid) as course:
+        course_services.course_create(
+            actor=lecturer.resident,
+            title="はじめての書道",
+            title_kana="",
+            description="筆の持ち方から。",
+            category="arts",
+            level="beginner",
+            audience="adults",
+        )
+    assert course.value.fields["title_kana"] == [
+        "Please give the reading in kana, for example “はじめてのしょどう” (check it first)."
+    ]
+    assert not Course.objects.exists()
+
+    with pytest.raises(Invalid) as application:
+        course_services.lecturer_apply(resident=ResidentFactory(), **APPLICATION)
+    assert "とうげい よしこ" in application.value.fields["name_kana"][0]
+
+    with pytest.raises(Invalid) as circle:
+        community_services.circle_create(
+            actor=ResidentFactory(),
+            name="書道の輪",
+            name_kana="",
+            district_id=DistrictFactory().pk,
+            topics=["arts"],
+        )
+    assert "しょどうのわ" in circle.value.fields["name_kana"][0]
+
+
+def test_the_api_still_asks_for_a_required_reading(signed_in):
+    response = signed_in(LecturerFactory().resident).post(
         "/api/v1/courses/",
         {
             "title": "はじめての書道",
+            "title_kana": "",
             "description": "筆の持ち方から。",
             "category": "arts",
             "level": "beginner",
@@ -132,29 +169,11 @@ def test_the_api_refuses_an_empty_reading_with_a_proposal(signed_in):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["fields"]["title_kana"] == [
-        "Please give the reading in kana, for example “はじめてのしょどう” (check it first)."
-    ]
+    assert "title_kana" in response.json()["fields"]
     assert not Course.objects.exists()
 
 
-def test_the_api_application_and_circle_propose_too(signed_in):
-    client = signed_in(ResidentFactory())
-    applied = client.post(
-        "/api/v1/lecturers/apply/", {**APPLICATION, "name_kana": ""}, format="json"
-    )
-    assert "とうげい よしこ" in applied.json()["fields"]["name_kana"][0]
-
-    circle = client.post(
-        "/api/v1/circles/",
-        {"name": "書道の輪", "district": DistrictFactory().slug, "topics": ["arts"]},
-        format="json",
-    )
-    assert circle.status_code == 400
-    assert "しょどうのわ" in circle.json()["fields"]["name_kana"][0]
-
-
-def test_the_program_form_and_api_propose_the_titles_reading(signed_in_page, signed_in):
+def test_the_program_form_and_service_propose_the_titles_reading(signed_in_page):
     organisation = school()
     coordinator = coordinator_of(organisation)
     form = program_values(title="むかし遊びの会", title_kana="")
@@ -166,11 +185,43 @@ def test_the_program_form_and_api_propose_the_titles_reading(signed_in_page, sig
     assert shown.status_code == 400
     assert 'value="むかしあそびのかい"' in shown.content.decode()
 
-    answered = signed_in(coordinator).post(
-        "/api/v1/programs/",
-        {**program_values(title="むかし遊びの会"), "school_id": organisation.pk, "title_kana": ""},
+    with pytest.raises(Invalid) as refused:
+        community_services.program_create(
+            actor=coordinator,
+            school_id=organisation.pk,
+            values=program_values(title="むかし遊びの会", title_kana=""),
+        )
+    assert "むかしあそびのかい" in refused.value.fields["title_kana"][0]
+    assert not Program.objects.exists()
+
+
+def test_staff_registering_a_resident_see_the_proposed_reading_first(signed_in_page):
+    staff = make_city_staff()
+    form = {
+        "name": "鈴木 一郎",
+        "given_name": "",
+        "name_kana": "",
+        "birth_date": years_ago(70).isoformat(),
+        "card_id": "NEWCARD00001",
+        "pin": "4321",
+        "language": "ja",
+    }
+    shown = signed_in_page(staff).post(reverse("frontend:staff-resident-new"), form)
+    assert shown.status_code == 400
+    assert 'value="すずき いちろう"' in shown.content.decode()
+    assert not Resident.objects.filter(name="鈴木 一郎").exists()
+
+
+def test_the_api_keeps_the_proposed_reading_where_the_reading_is_optional(signed_in):
+    response = signed_in(make_city_staff()).post(
+        "/api/v1/staff/residents/",
+        {
+            "name": "鈴木 一郎",
+            "birth_date": years_ago(70).isoformat(),
+            "card_id": "NEWCARD00002",
+            "pin": "4321",
+        },
         format="json",
     )
-    assert answered.status_code == 400
-    assert "むかしあそびのかい" in answered.json()["fields"]["title_kana"][0]
-    assert not Program.objects.exists()
+    assert response.status_code == 201
+    assert Resident.objects.get(name="鈴木 一郎").name_kana == "すずき いちろう"
