@@ -12,7 +12,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from campus_social.identity.models import Resident
-from campus_social.search.backends import backend
 from tests.browser.asgi_server import (  # noqa: F401  (fixtures)
     asgi_live_server,
     django_db_modify_db_settings,
@@ -83,16 +82,6 @@ def _english_pages(settings):
 @pytest.fixture
 def site(live_server) -> str:
     return live_server.url
-
-
-@pytest.fixture(autouse=True)
-def _empty_search_index(request):
-    """Each browser test starts with an empty search index.  Between transactional tests Django
-    empties the model tables only: the database backend's full-text table (not a model) would
-    keep the previous test's rows, under ids the next test's entries are given again."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
-        backend().rebuild([])
 
 
 @pytest.fixture
