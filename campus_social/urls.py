@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("campus_social.notifications.rest_api.urls")),
     path("", include("campus_social.checkin.rest_api.urls")),
     path("", include("campus_social.safeguarding.rest_api.urls")),
+    path("", include("campus_social.search.rest_api.urls")),
     path("", include("messaging.rest_api.urls")),
     path("", include("courses.rest_api.urls")),
     path("", include("communities.rest_api.urls")),

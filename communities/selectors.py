@@ -29,6 +29,7 @@ from campus_social.safeguarding.selectors import (
     children_acted_for,
     may_lead,
 )
+from campus_social.search import services as search_services
 from communities.models import Circle, CircleEvent, CircleMember, Reply, Resource, Rsvp, Thread
 from courses import selectors as course_selectors
 from messaging.selectors import messages_sent
@@ -430,7 +431,8 @@ class CircleFilters:
 
 def circle_directory(*, actor: Resident, filters: CircleFilters | None = None) -> QuerySet[Circle]:
     """Circles the actor may know of and that are not closed, with member counts and their
-    liveliness annotated, by kana reading."""
+    liveliness annotated, by kana reading — or, with words to find (``filters.query``), best
+    match first as search ranks them (raises ``SearchUnavailable`` when it cannot be reached)."""
     filters = filters or CircleFilters()
     now = timezone.now()
     circles = (
@@ -453,11 +455,11 @@ def circle_directory(*, actor: Resident, filters: CircleFilters | None = None) -
         circles = circles.filter(
             _active_since(now - timedelta(days=filters.active_within_days), now)
         )
-    if filters.query:
-        q = filters.query.strip()
-        circles = circles.filter(
-            Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(description__icontains=q)
-        )
+    if filters.query.strip():
+        # Words are search's to match (names, readings, topics, descriptions, in kana and romaji
+        # too): it answers the circles' ids best first, and these filters keep theirs.
+        ranked = search_services.ranked_ids(text=filters.query, viewer=actor, kind="circle")
+        circles = search_services.in_ranked_order(circles, ranked)
     return with_liveliness(circles, now=now)
 
 

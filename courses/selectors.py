@@ -26,6 +26,7 @@ from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.identity.selectors import resident_children, resident_is_city_staff
 from campus_social.safeguarding.selectors import acts_through_guardian, children_acted_for
+from campus_social.search import services as search_services
 from courses.models import (
     ACTIVE_ENROLMENT,
     Attendance,
@@ -149,6 +150,7 @@ class OfferingFilters:
     weekday: int | None = None  # ISO: 1 = Monday … 7 = Sunday
     free: bool | None = None
     bears_credit: bool | None = None
+    lecturer: int | None = None  # a lecturer's id: only the offerings they teach
     query: str = ""
 
 
@@ -156,7 +158,9 @@ def offering_list(
     *, filters: OfferingFilters | None = None, viewer: Resident | None = None
 ) -> QuerySet[Offering]:
     """Published offerings that have not ended, soonest first, with their enrolled counts.  A
-    child viewer sees only the courses open to children (the others they could never take)."""
+    child viewer sees only the courses open to children (the others they could never take).
+    With words to find (``filters.query``), the best matches come first instead, as search
+    ranks them; raises ``SearchUnavailable`` when the search engine cannot be reached."""
     filters = filters or OfferingFilters()
     offerings = (
         Offering.objects.filter(status=Offering.Status.PUBLISHED)
@@ -190,15 +194,25 @@ def offering_list(
         offerings = offerings.filter(fee_yen=0) if filters.free else offerings.filter(fee_yen__gt=0)
     if filters.bears_credit is not None:
         offerings = offerings.filter(bears_credit=filters.bears_credit)
-    if filters.query:
-        q = filters.query.strip()
-        taught_by = Offering.objects.filter(
-            Q(lecturers__display_name__icontains=q) | Q(lecturers__name_kana__icontains=q)
-        ).values("pk")
-        offerings = offerings.filter(
-            Q(course__title__icontains=q) | Q(course__title_kana__icontains=q) | Q(pk__in=taught_by)
-        )
+    if filters.lecturer:
+        taught_by = Offering.objects.filter(lecturers__pk=filters.lecturer).values("pk")
+        offerings = offerings.filter(pk__in=taught_by)
+    if filters.query.strip():
+        # Words are search's to match (titles, readings, lecturers, descriptions, in kana and
+        # romaji too): it answers the offerings' ids best first, and these filters keep theirs.
+        ranked = search_services.ranked_ids(text=filters.query, viewer=viewer, kind="offering")
+        offerings = search_services.in_ranked_order(offerings, ranked)
     return offerings
+
+
+def lecturer_public_name(*, lecturer_id: int) -> str | None:
+    """An approved lecturer's name, as the catalogue filtered to them shows it (anyone may read
+    it: their courses are public); ``None`` for anyone else."""
+    return (
+        Lecturer.objects.filter(pk=lecturer_id, status=Lecturer.Status.APPROVED)
+        .values_list("display_name", flat=True)
+        .first()
+    )
 
 
 def course_list() -> QuerySet[Course]:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("frontend.notifications.urls")),
     path("", include("frontend.messaging.urls")),
     path("", include("frontend.courses.urls")),
+    path("", include("frontend.search.urls")),
     path("", include("frontend.circles.urls")),
     path("", include("frontend.staff.urls")),
     path("", include("frontend.schools.urls")),

@@ -4,15 +4,17 @@ decided here (``backends.backend()``) and nowhere else; the database stays the s
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from campus_social.common.errors import Invalid
 from campus_social.search import registry
 from campus_social.search.backends import SearchUnavailable, backend
 from campus_social.search.documents import (
+    COUNT_CAP,
     FACETS,
     PUBLIC,
     SearchDocument,
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from campus_social.identity.models import Resident
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
 
 PAGE_SIZE_MAX = 50
 
@@ -70,6 +74,36 @@ def search(
             page_size=min(max(1, page_size), PAGE_SIZE_MAX),
         )
     )
+
+
+def ranked_ids(
+    *, text: str, viewer: "Resident | None", kind: str, limit: int = COUNT_CAP
+) -> list[int]:
+    """The ids of the ``kind`` objects the viewer may find for ``text``, best first, at most
+    ``limit`` — for a page of an app (the course catalogue, the circle directory) that filters
+    and pages those rows itself, in this order.  Raises ``SearchUnavailable`` like ``search``."""
+    ids: list[int] = []
+    page = 1
+    while len(ids) < limit:
+        results = search(
+            text=text, viewer=viewer, kinds=(kind,), page=page, page_size=PAGE_SIZE_MAX
+        )
+        ids.extend(hit.object_id for hit in results.hits)
+        if len(results.hits) < PAGE_SIZE_MAX or page * PAGE_SIZE_MAX >= results.total:
+            break
+        page += 1
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def in_ranked_order(queryset: QuerySet[M], ids: Sequence[int]) -> QuerySet[M]:
+    """The rows of ``queryset`` whose ids ``ranked_ids`` answered, in that order."""
+    if not ids:
+        return queryset.none()
+    rank = Case(
+        *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=ids).order_by(rank, "pk")
 
 
 def suggest(

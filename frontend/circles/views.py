@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,8 @@ from campus_social.audit.services import audit_permission_denied
 from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity.models import Resident
+from campus_social.search import services as search_services
+from campus_social.search.backends import SearchUnavailable
 from communities import responses, selectors, services
 from communities.selectors import CircleFilters
 from communities.values import CircleMemberRole, CircleMemberStatus
@@ -87,29 +90,51 @@ def _card(circle: Circle) -> dict[str, Any]:
 @resident_page
 @require_GET
 def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Circles the resident may know of, by reading, 20 a page, with the filters."""
+    """Circles the resident may know of, by reading (best match first when words are given, as
+    search ranks them), 20 a page, with the filters."""
     form = CircleFilterForm(request.GET or None)
     page = None
     status = 200
+    context: dict[str, Any] = {"form": form}
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
+        query = data.get("q", "").strip()
         filters = CircleFilters(
             topic=data.get("topic", ""),
             district=data.get("district", ""),
             active_within_days=form.active_within_days() if form.is_bound else None,
             for_children=True if data.get("for_children") else None,
-            query=data.get("q", "").strip(),
+            query=query,
         )
-        circles = selectors.circle_directory(actor=request.user, filters=filters)
-        page = Paginator(circles, CIRCLES_PER_PAGE).get_page(request.GET.get("page"))
+        try:
+            circles = selectors.circle_directory(actor=request.user, filters=filters)
+            page = Paginator(circles, CIRCLES_PER_PAGE).get_page(request.GET.get("page"))
+            if query and not page.paginator.count:
+                # Nothing matched: other words to try, from search, before any filter.
+                context["suggestions"] = search_services.search(
+                    text=query, viewer=request.user, kinds=["circle"], page_size=1
+                ).suggestions
+        except SearchUnavailable as unavailable:
+            context["unavailable"] = unavailable.message
+            status = 503
     else:
         status = 400
+    chosen = [name for name, value in request.GET.items() if value and name not in ("page", "q")]
     filtered = form.is_bound and any(value for name, value in request.GET.items() if name != "page")
-    context = {
-        "form": form,
+    cards = [_card(circle) for circle in page or []]
+    context |= {
         "page": page,
-        "cards": [_card(circle) for circle in page or []],
+        "cards": cards,
         "filtered": filtered,
+        # The filter panel opens to show an error, or the choices that narrowed what is listed;
+        # never when nothing is listed, where it would push the count and the advice down.
+        "filters_open": bool(form.errors) or bool(chosen and cards),
+        # Nothing to list: the count and the advice go first, above the form.
+        "nothing_found": "unavailable" in context or (filtered and page is not None and not cards),
+        "suggestion_links": [
+            {"text": text, "url": f"?{urlencode({'q': text})}"}
+            for text in context.get("suggestions", [])
+        ],
     }
     return render(request, "frontend/circles/directory.html", context, status=status)
 

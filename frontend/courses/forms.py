@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from campus_social.common.ids import DB_INT_MAX
 from campus_social.identity import selectors as identity_selectors
 from courses.values import Audience, Category, Level
 from frontend.forms import Choices, CityDateTimeField, PageForm, checkbox, date_input
@@ -45,7 +46,10 @@ class CatalogueFilterForm(PageForm):
         label=_("Course or lecturer"),
         required=False,
         max_length=100,
-        help_text=_("Part of the title or the lecturer's name, in kanji or in kana."),
+        help_text=_(
+            "Words of the title or the description, or the lecturer's name — in kanji, kana "
+            "or romaji."
+        ),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     category = forms.ChoiceField(label=_("Subject"), required=False, choices=())
@@ -60,12 +64,17 @@ class CatalogueFilterForm(PageForm):
     weekday = forms.ChoiceField(label=_("Day of the week"), required=False, choices=())
     free = checkbox(_("Free courses only"))
     credit = checkbox(_("Only courses that earn university credit"))
+    # A lecturer's courses (search links a lecturer here): kept as the filters change.
+    lecturer = forms.IntegerField(
+        required=False, min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._set_choices("category", _choices_with_any(Category.choices, _("Any subject")))
         self._set_choices("district", _choices_with_any(_district_choices(), _("Any district")))
-        self._set_choices("audience", _choices_with_any(Audience.choices, _("Anyone")))
+        # Not "Anyone": in Japanese that is どなたでも, the same words as the audience "Everyone".
+        self._set_choices("audience", _choices_with_any(Audience.choices, _("Any audience")))
         self._set_choices("weekday", _choices_with_any(WEEKDAYS, _("Any day")))
 
 

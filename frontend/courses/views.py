@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +28,8 @@ from campus_social.common.authentication import AuthenticatedHttpRequest
 from campus_social.common.errors import Forbidden, NotFound, ServiceError
 from campus_social.identity import selectors as identity_selectors
 from campus_social.identity.models import Resident
+from campus_social.search import services as search_services
+from campus_social.search.backends import SearchUnavailable
 from communities import selectors as communities_selectors
 from courses import selectors, services
 from courses.selectors import OfferingFilters
@@ -72,12 +75,16 @@ def _roster_url(offering_id: int) -> str:
 
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    """Published offerings that have not ended, soonest first, 20 a page, with the filters."""
+    """Published offerings that have not ended, soonest first (best match first when words are
+    given, as search ranks them), 20 a page, with the filters."""
     form = CatalogueFilterForm(request.GET or None)
     page = None
     status = 200
+    context: dict[str, Any] = {"form": form}
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
+        query = data.get("q", "").strip()
+        lecturer = data.get("lecturer")
         filters = OfferingFilters(
             category=data.get("category", ""),
             district=data.get("district", ""),
@@ -87,13 +94,31 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             weekday=int(data["weekday"]) if data.get("weekday") else None,
             free=True if data.get("free") else None,
             bears_credit=True if data.get("credit") else None,
-            query=data.get("q", "").strip(),
+            lecturer=lecturer,
+            query=query,
         )
         viewer = request.user if isinstance(request.user, Resident) else None
-        offerings = selectors.offering_list(filters=filters, viewer=viewer)
-        page = Paginator(offerings, OFFERINGS_PER_PAGE).get_page(request.GET.get("page"))
+        try:
+            offerings = selectors.offering_list(filters=filters, viewer=viewer)
+            page = Paginator(offerings, OFFERINGS_PER_PAGE).get_page(request.GET.get("page"))
+            if query and not page.paginator.count:
+                # Nothing matched: other words to try, from search, before any filter.
+                context["suggestions"] = search_services.search(
+                    text=query, viewer=viewer, kinds=["offering"], page_size=1
+                ).suggestions
+        except SearchUnavailable as unavailable:
+            context["unavailable"] = unavailable.message
+            status = 503
+        if lecturer:
+            context["lecturer_name"] = selectors.lecturer_public_name(lecturer_id=lecturer)
     else:
         status = 400
+    # The filters other than the words (and the lecturer, shown above them) that were chosen.
+    chosen = [
+        name
+        for name, value in request.GET.items()
+        if value and name not in ("page", "q", "lecturer")
+    ]
     filtered = form.is_bound and any(value for name, value in request.GET.items() if name != "page")
     cards = [
         {
@@ -102,7 +127,26 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         for offering in (page or [])
     ]
-    context = {"form": form, "page": page, "cards": cards, "filtered": filtered}
+    context |= {
+        "page": page,
+        "cards": cards,
+        "filtered": filtered,
+        # The filter panel opens to show an error, or the choices that narrowed what is listed;
+        # never when nothing is listed, where it would push the count and the advice down.
+        "filters_open": bool(form.errors) or bool(chosen and cards),
+        # Nothing to list: the count and the advice go first, above the form.
+        "nothing_found": "unavailable" in context or (filtered and page is not None and not cards),
+        "suggestion_links": [
+            {"text": text, "url": f"?{urlencode({'q': text})}"}
+            for text in context.get("suggestions", [])
+        ],
+        "all_url": reverse("frontend:course-catalogue"),
+    }
+    if form.is_bound and request.GET.get("lecturer"):
+        without_lecturer = request.GET.copy()
+        without_lecturer.pop("lecturer", None)
+        without_lecturer.pop("page", None)
+        context["without_lecturer_url"] = f"?{without_lecturer.urlencode()}"
     return render(request, "frontend/courses/catalogue.html", context, status=status)
 
 

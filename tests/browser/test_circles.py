@@ -87,6 +87,8 @@ def test_finding_a_circle_with_a_filter(new_context, site, second, circles, asse
     expect(page.get_by_role("heading", name="0 circles")).to_be_visible()
     expect(page.get_by_text("No circle matches these choices.")).to_be_visible()
 
+    # Nothing matched: the choices are folded away under the count; open them to change one.
+    page.get_by_text("More choices: topic, place, how active").click()
     page.get_by_label("Met or talked").select_option("")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 circle", exact=True)).to_be_visible()

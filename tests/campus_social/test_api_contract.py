@@ -143,6 +143,12 @@ def _existing_district(body: dict[str, Any], case: schemathesis.Case, town: Town
         body["district_id"] = town["district_id"][0]
 
 
+def _existing_district_filter(query: dict[str, Any], case: schemathesis.Case, town: Town) -> None:
+    """A ``district`` filter names a district that exists (or is left empty: no filter)."""
+    if query.get("district"):
+        query["district"] = town["district"][0]
+
+
 def _a_course_of_mine(body: dict[str, Any], case: schemathesis.Case, town: Town) -> None:
     """``course`` is a course of the signed-in lecturer (another one answers 404, as allowed)."""
     body["course"] = town["course_id"][0]
@@ -264,6 +270,7 @@ _STATE_RULES: dict[str, tuple[str, list[Repair]]] = {
     "POST /api/v1/lecturers/apply/": ("body", [_a_picture_the_server_can_decode]),
     "POST /api/v1/rooms/{room_id}/messages/": ("body", [_a_message_to_reply_to]),
     "GET /api/v1/rooms/{room_id}/messages/": ("query", [_after_or_before_not_both]),
+    "GET /api/v1/search/": ("query", [_existing_district_filter]),
 }
 
 

@@ -27,6 +27,11 @@ PUBLIC_ROUTES = {
     "frontend:logout": "signing out changes nothing for a caller who is not signed in",
     "frontend:course-catalogue": "anyone may browse the published courses before signing in",
     "frontend:offering": "a published offering's page, as the catalogue links it; enrolling needs a login",
+    "frontend:search": "the search page: a visitor finds what is public (the catalogue's courses, "
+    "approved lecturers); signing in opens what the resident's access keys allow (issue #13)",
+    "search:search": "the search API, public like the catalogue: anonymous callers find only public "
+    "documents, signed-in residents also what their access keys open (issue #13)",
+    "search:suggest": "typeahead for the search boxes, with the same access rule as search:search",
     "credentials:issuer": "the credential issuer's public profile, named in every credential",
     "credentials:jwks": "the issuer's public keys: anyone may verify a credential",
     "credentials:status": "a credential's revocation status, named in the credential itself",

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from campus_social.search import services as search_services
 from communities import services
 from communities.models import Circle, CircleEvent, CircleTopic, Thread
 from tests.communities.factories import add_member, make_circle, organiser_of
@@ -208,6 +209,7 @@ def test_the_directory_is_filtered_by_topic_district_activity_children_and_words
     make_circle(topics=["arts"])
     quiet = make_circle(topics=["computing"])
     Circle.objects.filter(pk=quiet.pk).update(last_posted_at=timezone.now() - timedelta(days=40))
+    search_services.rebuild()  # words are found through the search index
     client = signed_in(ResidentFactory())
 
     def found(**params):
@@ -221,8 +223,10 @@ def test_the_directory_is_filtered_by_topic_district_activity_children_and_words
     assert set(found(active_within_days=60)) == {wanted.pk, quiet.pk}
     assert found(for_children="true") == [wanted.pk]
     assert wanted.pk not in found(for_children="false")
-    assert found(q="すまほ") == [wanted.pk]
-    assert found(q="スマホ") == [wanted.pk]
+    assert found(q="すまほのわ") == [wanted.pk]
+    assert found(q="スマホノワ") == [wanted.pk]
+    # The other circle about computers and phones (パソコン・スマホ) is found by the word too.
+    assert set(found(q="スマホ")) == {wanted.pk, quiet.pk}
 
 
 @pytest.mark.parametrize(

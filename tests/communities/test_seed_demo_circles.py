@@ -10,6 +10,7 @@ from django.utils import timezone
 from campus_social.common.errors import NotFound
 from campus_social.identity.models import Resident
 from campus_social.notifications.models import Notification
+from campus_social.search import services as search_services
 from communities import selectors
 from communities.models import Circle, CircleMember
 from courses.models import Enrolment, Offering
@@ -39,7 +40,9 @@ def seeded(module_db, django_db_blocker) -> str:
     ``test_seed_demo_circles_runs.py``."""
     with django_db_blocker.unblock():
         seed_town_and_courses()
-        return seed_circles()
+        seeded = seed_circles()
+        search_services.rebuild()  # as ``make run`` does after seeding (words are searched)
+        return seeded
 
 
 def persona(key: str) -> Resident:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campus_social.common.errors import NotFound
+from campus_social.search import services as search_services
 from communities import selectors, services
 from communities.models import Circle, CircleEvent, Reply, Thread
 from communities.selectors import CircleFilters
@@ -100,7 +101,13 @@ def test_the_directory_filters_by_topic_district_and_children():
 )
 def test_the_directory_finds_circles_by_name_reading_or_description(query, found):
     make_circle()  # 書道の輪 (しょどうのわ), meeting at the 公民館
-    make_circle(name="朝のウォーキングの会", name_kana="あさのうぉーきんぐのかい", description="")
+    make_circle(
+        name="朝のウォーキングの会",
+        name_kana="あさのうぉーきんぐのかい",
+        description="",
+        topics=["health"],  # not "arts", whose words (美術・書道) would find it by 書道
+    )
+    search_services.rebuild()  # words are found through the search index
 
     assert names(directory(ResidentFactory(), query=query)) == found
 

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from campus_social.identity.selectors import OPERATOR
 from campus_social.identity.services import reader_device_register
+from campus_social.search import services as search_services
 from courses import services
 from courses.models import Audience, Category, Enrolment, Lecturer, Offering, Session
 from tests.courses.factories import (
@@ -156,6 +157,7 @@ def test_offerings_are_filtered_by_category_district_audience_price_credit_and_w
         bears_credit=True,
     )
     OfferingFactory(fee_yen=1000)
+    search_services.rebuild()  # words are found through the search index
     client = signed_in(ResidentFactory())
 
     def found(**params):
@@ -195,6 +197,7 @@ def test_the_enrolled_count_is_not_multiplied_by_the_sessions_or_lecturers_a_fil
     offering = OfferingFactory(sessions=[start + timedelta(weeks=n) for n in range(3)])
     offering.lecturers.add(LecturerFactory(display_name="講師 補佐"))
     enrol(offering)
+    search_services.rebuild()  # words are found through the search index
     client = signed_in(ResidentFactory())
     weekday = timezone.localtime(start).isoweekday()
 

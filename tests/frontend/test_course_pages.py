@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campus_social.safeguarding.models import VettingRecord
+from campus_social.search import services as search_services
 from communities.models import Circle
 from courses import services
 from courses.models import (
@@ -217,6 +218,7 @@ def test_each_card_shows_places_fee_and_credit(client, teacher):
 
 def test_the_search_box_finds_titles_and_lecturers_in_kana(client, offering):
     other = OfferingFactory(course=CourseFactory(title="Yoga", title_kana="よが"))
+    search_services.rebuild()  # words are found through the search index
 
     by_lecturer_kana = client.get(reverse("frontend:course-catalogue"), {"q": "すみだ"})
     assert [o.pk for o in by_lecturer_kana.context["page"]] == [offering.pk]

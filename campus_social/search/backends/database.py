@@ -255,7 +255,8 @@ class _Engine(Protocol):
 
     def delete(self, ids: Sequence[int]) -> None: ...
 
-    def delete_all(self) -> None: ...
+    def begin_rebuild(self) -> None:
+        """Empty the index, to be filled again in this transaction."""
 
     def lock(self) -> None:
         """Let one transaction at a time write the index (ids are the last one plus one)."""
@@ -263,7 +264,8 @@ class _Engine(Protocol):
     def reading(self) -> AbstractContextManager[object]:
         """Around the queries of one search."""
 
-    def after_rebuild(self) -> None: ...
+    def after_rebuild(self) -> None:
+        """Ready the filled index for searching."""
 
 
 def _quote_fts(text: str) -> str:
@@ -320,7 +322,7 @@ class _Sqlite:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM search_fulltext WHERE rowid IN ({marks})", ids)  # noqa: S608
 
-    def delete_all(self) -> None:
+    def begin_rebuild(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
 
@@ -435,10 +437,14 @@ class _Postgres:
             for lexeme, at in positions.items()
         )
 
+    def __init__(self) -> None:
+        # Where rows are written: the index, or during a rebuild a table beside it (see below).
+        self.table = "search_fulltext"
+
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fulltext (id, head, rest)"
+                f"INSERT INTO {self.table} (id, head, rest)"  # noqa: S608
                 " VALUES (%s, %s::tsvector, %s::tsvector)",
                 [
                     (
@@ -452,11 +458,18 @@ class _Postgres:
 
     def delete(self, ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fulltext WHERE id = ANY(%s)", [list(ids)])
+            cursor.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", [list(ids)])  # noqa: S608
 
-    def delete_all(self) -> None:
+    def begin_rebuild(self) -> None:
+        """Rows are first written to a temporary table, then copied into the index in id order:
+        a page of a common term then reads the table's pages one after the other."""
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE search_fulltext_rebuild"
+                " (id bigint, head tsvector, rest tsvector) ON COMMIT DROP"
+            )
+        self.table = "search_fulltext_rebuild"
 
     def lock(self) -> None:
         # Two transactions indexing at once would both take the same next id for a date.
@@ -489,6 +502,12 @@ class _Postgres:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
         # (walk the ids in order and stop at a page).
         with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_fulltext (id, head, rest)"
+                " SELECT id, head, rest FROM search_fulltext_rebuild ORDER BY id"
+            )
+            cursor.execute("DROP TABLE search_fulltext_rebuild")
+            self.table = "search_fulltext"
             cursor.execute("ANALYZE search_fulltext")
             cursor.execute("ANALYZE search_searchentry")
             cursor.execute("ANALYZE search_searchfacet")
@@ -555,7 +574,7 @@ class DatabaseBackend:
         with transaction.atomic():
             engine = _engine()
             engine.lock()
-            engine.delete_all()
+            engine.begin_rebuild()
             SearchFacet.objects.all().delete()
             SearchEntry.objects.all().delete()
             serials: dict[int, int] = {}  # the table is empty: every date starts at serial 0
@@ -704,7 +723,7 @@ class DatabaseBackend:
         matches, params = engine.select(expr)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM ({matches} LIMIT %s) AS matched",  # noqa: S608
+                f"SELECT count(*) FROM ({matches} ORDER BY {engine.id_column} LIMIT %s) AS matched",  # noqa: S608
                 [*params, cap],
             )
             return int(cursor.fetchone()[0])
@@ -714,11 +733,13 @@ class DatabaseBackend:
     ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
         """The capped total, whether it was capped, and the facet counts over those matches
         (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
-        facets into Python would cost more than the whole search)."""
+        facets into Python would cost more than the whole search).  The matches counted are the
+        first ones in ranking order: on PostgreSQL that lets the planner walk the ids for a common
+        term and stop at the cap, rather than list every match from the index."""
         matches, params = engine.select(matched)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} LIMIT %s) GROUP BY name, value",  # noqa: S608
+                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} ORDER BY {engine.id_column} LIMIT %s) GROUP BY name, value",  # noqa: S608
                 [*params, COUNT_CAP],
             )
             rows = cursor.fetchall()
