@@ -10,7 +10,7 @@ where dates tie or are missing — Japanese-analysis relevance, then the id.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from elasticsearch.dsl import A, Q, Search
+from elasticsearch.dsl import Q, Search
 from elasticsearch.dsl.query import Query
 
 from campus_social.search.backends import elastic_mapping as fields
