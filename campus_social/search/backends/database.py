@@ -338,6 +338,11 @@ class _Sqlite:
             cursor.execute("INSERT INTO search_fulltext (search_fulltext) VALUES ('optimize')")
 
 
+def _grams_of(text: str, size: int) -> list[str]:
+    """The overlapping substrings of ``size`` characters (none when ``text`` is shorter)."""
+    return [text[i : i + size] for i in range(len(text) - size + 1)]
+
+
 def _quote_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -354,6 +359,10 @@ class _Postgres:
     id_column = "id"
     COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
     COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
+    # Japanese runs are indexed as their grams of two to this many characters: a query term up
+    # to this long is one lexeme, found in the GIN index alone, where a phrase of bigrams
+    # would have every candidate row's positions checked (the bulk of a search's time).
+    GRAM_MAX = 4
     WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
@@ -365,10 +374,14 @@ class _Postgres:
         if isinstance(expr, Token):
             options = [self._lexeme(ns, expr.text, expr.prefix) for ns in expr.namespaces]
         elif isinstance(expr, Phrase):
+            # The phrase's text, as the longest grams the index holds: one lexeme up to
+            # GRAM_MAX characters (no positions to check), else those grams side by side.
+            text = expr.texts[0] + "".join(gram[-1] for gram in expr.texts[1:])
+            grams = _grams_of(text, self.GRAM_MAX) or [text]
             options = [
-                "(" + " <-> ".join(self._lexeme(ns, text) for text in expr.texts) + ")"
-                for ns in expr.namespaces
+                " <-> ".join(self._lexeme(ns, gram) for gram in grams) for ns in expr.namespaces
             ]
+            options = [f"({option})" if len(grams) > 1 else option for option in options]
         elif isinstance(expr, AllOf):
             return "(" + " & ".join(self.write(part) for part in expr.parts) + ")"
         elif isinstance(expr, AnyOf):
@@ -424,13 +437,16 @@ class _Postgres:
             letter = LETTER[namespace]
             for text in terms[namespace].loose:
                 positions.setdefault(letter + text, [1])
-            # Bigram runs from position 3 on, one position left empty between runs.
+            # Runs from position 3 on, one position left empty between runs; each character's
+            # grams of two to GRAM_MAX characters at the character's position.
             position = 3
             for run in terms[namespace].runs:
                 if position + len(run) > self.POSITION_MAX:
                     break
-                for offset, text in enumerate(run):
-                    positions.setdefault(letter + text, []).append(position + offset)
+                text = run[0] + "".join(gram[-1] for gram in run[1:])
+                for size in range(2, self.GRAM_MAX + 1):
+                    for offset, gram in enumerate(_grams_of(text, size)):
+                        positions.setdefault(letter + gram, []).append(position + offset)
                 position += len(run) + 1
         return " ".join(
             f"{_quote_lexeme(lexeme)}:{','.join(map(str, sorted(set(at))[:256]))}"
@@ -707,13 +723,13 @@ class DatabaseBackend:
             facets=facets,
         )
 
-    def _ids(
-        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
-    ) -> list[int]:
-        order = f" ORDER BY {engine.id_column}" if ordered else ""
+    def _ids(self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0) -> list[int]:
         matches, params = engine.select(expr)
         with connection.cursor() as cursor:
-            cursor.execute(f"{matches}{order} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(
+                f"{matches} ORDER BY {engine.id_column} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def _count(self, engine: _Engine, expr: Expr, *, cap: int) -> int:
@@ -746,9 +762,7 @@ class DatabaseBackend:
                 counters.setdefault(name, {})[str(value)] = int(count)
         # Every entry has one kind: the kinds' counts add up to the capped total.
         total = sum(counters.get("kind", {}).values())
-        capped = total == COUNT_CAP and bool(
-            self._ids(engine, matched, limit=1, offset=COUNT_CAP, ordered=False)
-        )
+        capped = total == COUNT_CAP and bool(self._ids(engine, matched, limit=1, offset=COUNT_CAP))
         facets = {
             name: [
                 FacetValue(value, count)
