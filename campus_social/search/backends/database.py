@@ -392,7 +392,7 @@ class _Postgres:
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
         where, params = self._where(expr)
-        return f"SELECT id FROM search_fulltext WHERE {where}", params  # noqa: S608
+        return f"SELECT id FROM search_fulltext WHERE ({where})", params  # noqa: S608
 
     def _where(self, expr: Expr) -> tuple[str, list[str]]:
         if isinstance(expr, Without):
@@ -707,18 +707,29 @@ class DatabaseBackend:
             matched = filters
             tiers = [filters]
 
-        total, capped, facets = self._counts(engine, matched)
-        if total == 0:
+        found, capped, facets = self._counts(engine, matched)
+        if not found:
             suggestions = self._suggestions(engine, parsed, query, filters) if parsed else []
             return replace(nothing, suggestions=suggestions)
 
-        ids = self._page_ids(engine, tiers, query)
+        if capped:
+            ids = self._page_ids(engine, tiers, query)
+        else:
+            # Every match is in hand, in ranking order: ask which are head matches, and cut the
+            # page from them here (no tier is walked looking for matches that are not there).
+            if parsed:
+                head_ids = set(self._among(engine, tiers[0], found))
+                found = [i for i in found if i in head_ids] + [
+                    i for i in found if i not in head_ids
+                ]
+            offset = (query.page - 1) * query.page_size
+            ids = found[offset : offset + query.page_size]
         entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
         return replace(
             nothing,
             # An entry replaced since its id was read is left out of this page.
             hits=[self._hit(entries[entry_id], parsed) for entry_id in ids if entry_id in entries],
-            total=total,
+            total=len(found),
             total_capped=capped,
             facets=facets,
         )
@@ -741,28 +752,39 @@ class DatabaseBackend:
             )
             return int(cursor.fetchone()[0])
 
+    def _among(self, engine: _Engine, expr: Expr, ids: Sequence[int]) -> list[int]:
+        """Which of ``ids`` match ``expr``."""
+        matches, params = engine.select(expr)
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"{matches} AND {engine.id_column} IN ({marks})", [*params, *ids])
+            return [row[0] for row in cursor.fetchall()]
+
     def _counts(
         self, engine: _Engine, matched: Expr
-    ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
-        """The capped total, whether it was capped, and the facet counts over those matches
-        (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
-        facets into Python would cost more than the whole search).  The matches counted are the
-        first ones in ranking order: on PostgreSQL that lets the planner walk the ids for a common
+    ) -> tuple[list[int], bool, dict[str, list[FacetValue]]]:
+        """The first ``COUNT_CAP`` matches in ranking order, whether there are more, and the
+        facet counts over them (counted by the database in the narrow ``SearchFacet`` rows:
+        reading a thousand entries' facets into Python would cost more than the whole search).
+        Taking the first in ranking order lets PostgreSQL's planner walk the ids for a common
         term and stop at the cap, rather than list every match from the index."""
-        matches, params = engine.select(matched)
+        found = self._ids(engine, matched, limit=COUNT_CAP + 1)
+        capped = len(found) > COUNT_CAP
+        found = found[:COUNT_CAP]
+        if not found:
+            return found, capped, {}
+        marks = ", ".join(["%s"] * len(found))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} ORDER BY {engine.id_column} LIMIT %s) GROUP BY name, value",  # noqa: S608
-                [*params, COUNT_CAP],
+                "SELECT name, value, count(*) FROM search_searchfacet"  # noqa: S608
+                f" WHERE entry_id IN ({marks}) GROUP BY name, value",
+                found,
             )
             rows = cursor.fetchall()
         counters: dict[str, dict[str, int]] = {}
         for name, value, count in rows:
             if name in FACETS:
                 counters.setdefault(name, {})[str(value)] = int(count)
-        # Every entry has one kind: the kinds' counts add up to the capped total.
-        total = sum(counters.get("kind", {}).values())
-        capped = total == COUNT_CAP and bool(self._ids(engine, matched, limit=1, offset=COUNT_CAP))
         facets = {
             name: [
                 FacetValue(value, count)
@@ -771,7 +793,7 @@ class DatabaseBackend:
             for name in FACETS
             if (counts := counters.get(name))
         }
-        return total, capped, facets
+        return found, capped, facets
 
     def _page_ids(self, engine: _Engine, tiers: list[Expr], query: SearchQuery) -> list[int]:
         """The ids of one page, the head matches before the rest: each tier is read from where

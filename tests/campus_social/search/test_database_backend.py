@@ -128,9 +128,9 @@ def test_on_postgresql_each_part_of_a_query_asks_one_column_with_the_viewers_tag
     sql, params = _Postgres().select(AllOf((terms_expr(terms, TEXT), filter_expr(query))))
 
     assert sql == (
-        "SELECT id FROM search_fulltext WHERE ((((head @@ %s::tsquery OR rest @@ %s::tsquery)"
+        "SELECT id FROM search_fulltext WHERE (((((head @@ %s::tsquery OR rest @@ %s::tsquery)"
         " OR head @@ %s::tsquery) AND ((head @@ %s::tsquery OR rest @@ %s::tsquery)"
-        " OR head @@ %s::tsquery)))"
+        " OR head @@ %s::tsquery))))"
     )
     assert params == [
         f"'h書道' & {tags}",
