@@ -338,6 +338,11 @@ class _Sqlite:
             cursor.execute("INSERT INTO search_fulltext (search_fulltext) VALUES ('optimize')")
 
 
+def _grams_of(text: str, size: int) -> list[str]:
+    """The overlapping substrings of ``size`` characters (none when ``text`` is shorter)."""
+    return [text[i : i + size] for i in range(len(text) - size + 1)]
+
+
 def _quote_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -354,6 +359,10 @@ class _Postgres:
     id_column = "id"
     COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
     COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
+    # Japanese runs are indexed as their grams of two to this many characters: a query term up
+    # to this long is one lexeme, found in the GIN index alone, where a phrase of bigrams
+    # would have every candidate row's positions checked (the bulk of a search's time).
+    GRAM_MAX = 4
     WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
@@ -365,10 +374,14 @@ class _Postgres:
         if isinstance(expr, Token):
             options = [self._lexeme(ns, expr.text, expr.prefix) for ns in expr.namespaces]
         elif isinstance(expr, Phrase):
+            # The phrase's text, as the longest grams the index holds: one lexeme up to
+            # GRAM_MAX characters (no positions to check), else those grams side by side.
+            text = expr.texts[0] + "".join(gram[-1] for gram in expr.texts[1:])
+            grams = _grams_of(text, self.GRAM_MAX) or [text]
             options = [
-                "(" + " <-> ".join(self._lexeme(ns, text) for text in expr.texts) + ")"
-                for ns in expr.namespaces
+                " <-> ".join(self._lexeme(ns, gram) for gram in grams) for ns in expr.namespaces
             ]
+            options = [f"({option})" if len(grams) > 1 else option for option in options]
         elif isinstance(expr, AllOf):
             return "(" + " & ".join(self.write(part) for part in expr.parts) + ")"
         elif isinstance(expr, AnyOf):
@@ -379,7 +392,7 @@ class _Postgres:
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
         where, params = self._where(expr)
-        return f"SELECT id FROM search_fulltext WHERE {where}", params  # noqa: S608
+        return f"SELECT id FROM search_fulltext WHERE ({where})", params  # noqa: S608
 
     def _where(self, expr: Expr) -> tuple[str, list[str]]:
         if isinstance(expr, Without):
@@ -424,13 +437,16 @@ class _Postgres:
             letter = LETTER[namespace]
             for text in terms[namespace].loose:
                 positions.setdefault(letter + text, [1])
-            # Bigram runs from position 3 on, one position left empty between runs.
+            # Runs from position 3 on, one position left empty between runs; each character's
+            # grams of two to GRAM_MAX characters at the character's position.
             position = 3
             for run in terms[namespace].runs:
                 if position + len(run) > self.POSITION_MAX:
                     break
-                for offset, text in enumerate(run):
-                    positions.setdefault(letter + text, []).append(position + offset)
+                text = run[0] + "".join(gram[-1] for gram in run[1:])
+                for size in range(2, self.GRAM_MAX + 1):
+                    for offset, gram in enumerate(_grams_of(text, size)):
+                        positions.setdefault(letter + gram, []).append(position + offset)
                 position += len(run) + 1
         return " ".join(
             f"{_quote_lexeme(lexeme)}:{','.join(map(str, sorted(set(at))[:256]))}"
@@ -694,29 +710,40 @@ class DatabaseBackend:
             matched = filters
             tiers = [filters]
 
-        total, capped, facets = self._counts(engine, matched)
-        if total == 0:
+        found, capped, facets = self._counts(engine, matched)
+        if not found:
             suggestions = self._suggestions(engine, parsed, query, filters) if parsed else []
             return replace(nothing, suggestions=suggestions)
 
-        ids = self._page_ids(engine, tiers, query)
+        if capped:
+            ids = self._page_ids(engine, tiers, query)
+        else:
+            # Every match is in hand, in ranking order: ask which are head matches, and cut the
+            # page from them here (no tier is walked looking for matches that are not there).
+            if parsed:
+                head_ids = set(self._among(engine, tiers[0], found))
+                found = [i for i in found if i in head_ids] + [
+                    i for i in found if i not in head_ids
+                ]
+            offset = (query.page - 1) * query.page_size
+            ids = found[offset : offset + query.page_size]
         entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
         return replace(
             nothing,
             # An entry replaced since its id was read is left out of this page.
             hits=[self._hit(entries[entry_id], parsed) for entry_id in ids if entry_id in entries],
-            total=total,
+            total=len(found),
             total_capped=capped,
             facets=facets,
         )
 
-    def _ids(
-        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
-    ) -> list[int]:
-        order = f" ORDER BY {engine.id_column}" if ordered else ""
+    def _ids(self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0) -> list[int]:
         matches, params = engine.select(expr)
         with connection.cursor() as cursor:
-            cursor.execute(f"{matches}{order} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(
+                f"{matches} ORDER BY {engine.id_column} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def _count(self, engine: _Engine, expr: Expr, *, cap: int) -> int:
@@ -728,30 +755,45 @@ class DatabaseBackend:
             )
             return int(cursor.fetchone()[0])
 
+    def _among(self, engine: _Engine, expr: Expr, ids: Sequence[int]) -> list[int]:
+        """Which of ``ids`` (every match of the search, in order) match ``expr`` (a part of it)."""
+        if connection.vendor == "sqlite":
+            # FTS5 would look each listed rowid up on its own: reading the part's own matches,
+            # no more of them than there are ids, is far quicker.
+            wanted = set(ids)
+            return [i for i in self._ids(engine, expr, limit=len(ids)) if i in wanted]
+        # PostgreSQL fetches the listed rows by their key and checks only those.
+        matches, params = engine.select(expr)
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"{matches} AND {engine.id_column} IN ({marks})", [*params, *ids])
+            return [row[0] for row in cursor.fetchall()]
+
     def _counts(
         self, engine: _Engine, matched: Expr
-    ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
-        """The capped total, whether it was capped, and the facet counts over those matches
-        (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
-        facets into Python would cost more than the whole search).  The matches counted are the
-        first ones in ranking order: on PostgreSQL that lets the planner walk the ids for a common
+    ) -> tuple[list[int], bool, dict[str, list[FacetValue]]]:
+        """The first ``COUNT_CAP`` matches in ranking order, whether there are more, and the
+        facet counts over them (counted by the database in the narrow ``SearchFacet`` rows:
+        reading a thousand entries' facets into Python would cost more than the whole search).
+        Taking the first in ranking order lets PostgreSQL's planner walk the ids for a common
         term and stop at the cap, rather than list every match from the index."""
-        matches, params = engine.select(matched)
+        found = self._ids(engine, matched, limit=COUNT_CAP + 1)
+        capped = len(found) > COUNT_CAP
+        found = found[:COUNT_CAP]
+        if not found:
+            return found, capped, {}
+        marks = ", ".join(["%s"] * len(found))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} ORDER BY {engine.id_column} LIMIT %s) GROUP BY name, value",  # noqa: S608
-                [*params, COUNT_CAP],
+                "SELECT name, value, count(*) FROM search_searchfacet"  # noqa: S608
+                f" WHERE entry_id IN ({marks}) GROUP BY name, value",
+                found,
             )
             rows = cursor.fetchall()
         counters: dict[str, dict[str, int]] = {}
         for name, value, count in rows:
             if name in FACETS:
                 counters.setdefault(name, {})[str(value)] = int(count)
-        # Every entry has one kind: the kinds' counts add up to the capped total.
-        total = sum(counters.get("kind", {}).values())
-        capped = total == COUNT_CAP and bool(
-            self._ids(engine, matched, limit=1, offset=COUNT_CAP, ordered=False)
-        )
         facets = {
             name: [
                 FacetValue(value, count)
@@ -760,7 +802,7 @@ class DatabaseBackend:
             for name in FACETS
             if (counts := counters.get(name))
         }
-        return total, capped, facets
+        return found, capped, facets
 
     def _page_ids(self, engine: _Engine, tiers: list[Expr], query: SearchQuery) -> list[int]:
         """The ids of one page, the head matches before the rest: each tier is read from where
