@@ -7,7 +7,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from campus_social.search.normalize import ParsedQuery, fold_char, is_japanese, stem
+from campus_social.search.normalize import ParsedQuery, clusters, fold_char, is_japanese, stem
 
 SNIPPET_CHARS = 120
 
@@ -17,11 +17,15 @@ def highlight(text: str, query: ParsedQuery) -> SafeString:
     return _marked(text, _spans(text, query))
 
 
-def snippet(text: str, query: ParsedQuery, *, length: int = SNIPPET_CHARS) -> SafeString:
-    """About ``length`` characters of ``text`` around its first match (its start when nothing
-    in it matched), escaped, matches in <mark>, "…" where it was cut."""
-    text = " ".join(text.split())
-    spans = _spans(text, query)
+def snippet(*texts: str, query: ParsedQuery, length: int = SNIPPET_CHARS) -> SafeString:
+    """About ``length`` characters around the first match, from the first of ``texts`` (a
+    description, then keywords such as a lecturer's course titles) that has one — else the start
+    of the first that is not empty — escaped, matches in <mark>, "…" where it was cut."""
+    candidates = [" ".join(text.split()) for text in texts if text.strip()] or [""]
+    text, spans = next(
+        ((text, spans) for text in candidates if (spans := _spans(text, query))),
+        (candidates[0], []),
+    )
     start = max(0, spans[0][0] - length // 4) if spans else 0
     end = min(len(text), start + length)
     shown = [
@@ -59,7 +63,7 @@ def _spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
                     found.append((start, end))
     spans: list[tuple[int, int]] = []
     for start, end in sorted(found):
-        real = (origin[start], origin[end - 1] + 1)
+        real = (origin[start][0], origin[end - 1][1])
         if spans and real[0] <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], real[1]))
         else:
@@ -84,13 +88,13 @@ def _words(folded: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
-    """``text`` folded character by character, and for each folded character the offset of the
-    original character it came from."""
+def _folded_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` folded character by character (``clusters``), and for each folded character the
+    offsets (start, end) of the original characters it came from."""
     chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for folded_char in fold_char(char):
+    origin: list[tuple[int, int]] = []
+    for start, cluster in clusters(text):
+        for folded_char in fold_char(cluster):
             chars.append(folded_char)
-            origin.append(index)
+            origin.append((start, start + len(cluster)))
     return "".join(chars), origin

@@ -832,7 +832,7 @@ class DatabaseBackend:
             title=entry.title,
             url=entry.url,
             title_html=highlight(entry.title, parsed),
-            snippet_html=snippet(entry.body or entry.keywords, parsed),
+            snippet_html=snippet(entry.body, entry.keywords, query=parsed),
         )
 
     def _suggestions(

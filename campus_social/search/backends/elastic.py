@@ -258,7 +258,7 @@ class ElasticsearchBackend:
                     title=display["title"],
                     url=display["url"],
                     title_html=highlight(display["title"], parsed),
-                    snippet_html=snippet(display["body"] or display["keywords"], parsed),
+                    snippet_html=snippet(display["body"], display["keywords"], query=parsed),
                 )
             )
         total = response["hits"]["total"]

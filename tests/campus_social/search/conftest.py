@@ -1,5 +1,7 @@
-"""The backends the search contract runs against: the database always, Elasticsearch only when
-``ELASTICSEARCH_URL`` points at a live cluster (marker ``live_elasticsearch``)."""
+"""The backends the search contract runs against: the database always; the Elasticsearch
+backend against the fake cluster of ``fake_elasticsearch`` always (what it sends and how it reads
+the answers — not Elasticsearch's own analysis), and against a live cluster only when
+``ELASTICSEARCH_URL`` is set (marker ``live_elasticsearch``)."""
 
 import pytest
 from django.conf import settings
@@ -10,6 +12,7 @@ from campus_social.search.backends import SearchBackend
 @pytest.fixture(
     params=[
         "database",
+        "elasticsearch-fake",
         pytest.param("elasticsearch", marks=pytest.mark.live_elasticsearch),
     ]
 )
@@ -19,6 +22,15 @@ def search_backend(request: pytest.FixtureRequest, db: None) -> SearchBackend:
         from campus_social.search.backends.database import DatabaseBackend
 
         backend: SearchBackend = DatabaseBackend()
+    elif request.param == "elasticsearch-fake":
+        from campus_social.search.backends.elastic import ElasticsearchBackend
+        from tests.campus_social.search.fake_elasticsearch import FakeCluster
+
+        backend = ElasticsearchBackend(
+            url="http://es.test:9200",
+            index_name="campus-search-test",
+            client=FakeCluster().client_for(),
+        )
     else:
         if not settings.ELASTICSEARCH_URL:
             pytest.skip("ELASTICSEARCH_URL is not set")

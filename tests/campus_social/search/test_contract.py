@@ -67,13 +67,7 @@ def titles(backend: SearchBackend, text: str, **options: object) -> list[str]:
         "shodou",
         "shodo",
         "SHODOU",
-        pytest.param(
-            "ｼｮﾄﾞｳ",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="normalize.fold folds half-width kana one by one, so ﾄﾞ does not become ド",
-            ),
-        ),
+        "ｼｮﾄﾞｳ",
     ],
 )
 def test_a_kanji_title_is_found_by_its_kanji_its_kana_reading_and_its_romaji(search_backend, typed):

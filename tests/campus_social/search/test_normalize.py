@@ -176,7 +176,7 @@ def test_highlight_marks_a_word_written_next_to_japanese():
 def test_a_snippet_is_cut_around_the_first_match():
     text = "あ" * 200 + "書道" + "い" * 200
 
-    html = snippet(text, parse_query("書道"))
+    html = snippet(text, query=parse_query("書道"))
 
     assert html.startswith("…")
     assert html.endswith("…")
@@ -185,4 +185,17 @@ def test_a_snippet_is_cut_around_the_first_match():
 
 
 def test_a_snippet_without_a_match_is_the_start_of_the_text():
-    assert snippet("短い説明<b>", parse_query("書道")) == "短い説明&lt;b&gt;"
+    assert snippet("短い説明<b>", query=parse_query("書道")) == "短い説明&lt;b&gt;"
+
+
+def test_a_snippet_comes_from_the_first_text_that_matches():
+    # A lecturer found by a course title in the keywords shows that title, not the bio's start.
+    html = snippet("書道を三十年続けています。", "書道教室 ・ 料理教室", query=parse_query("料理"))
+    assert html == "書道教室 ・ <mark>料理</mark>教室"
+    assert snippet("", "書道教室", query=parse_query("英語")) == "書道教室"
+    assert snippet("", "", query=parse_query("英語")) == ""
+
+
+def test_half_width_katakana_with_voicing_marks_fold_and_highlight_whole():
+    assert fold("ｼｮﾄﾞｳ ﾊﾟｿｺﾝ") == "しょどう ぱそこん"
+    assert highlight("ｼｮﾄﾞｳ教室", parse_query("ど")) == "ｼｮ<mark>ﾄﾞ</mark>ｳ教室"
