@@ -51,6 +51,9 @@ CREDENTIAL_ISSUER_URL = env(
 CREDENTIAL_ISSUER_NAME = env("CREDENTIAL_ISSUER_NAME", default="Campus Social")
 # Credentials anyone may check, per address (the page and the API together).
 CREDENTIAL_VERIFY_RATE = env("CREDENTIAL_VERIFY_RATE", default="30/min")
+# Searches and typeahead lookups per resident (or, signed out, per address); typeahead asks at
+# each pause in typing, so this is generous.
+SEARCH_RATE = env("SEARCH_RATE", default="120/min")
 
 # Websocket handshakes are accepted from pages of this site only: an Origin whose host is in
 # ALLOWED_HOSTS on the host and port the socket is opened on, or one listed here in full

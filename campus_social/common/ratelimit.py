@@ -40,3 +40,11 @@ def client_address(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",")]
         return hops[-min(proxies, len(hops))]
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def caller_key(request: HttpRequest) -> str:
+    """Whom a limit counts: the signed-in resident (wherever they are), else the address."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"resident:{user.pk}"
+    return f"address:{client_address(request)}"

@@ -6,11 +6,13 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from campus_social.common.errors import Invalid
+from campus_social.common.errors import Invalid, RateLimited
+from campus_social.common.ratelimit import rate_limit_hit
 from campus_social.search import registry
 from campus_social.search.backends import SearchUnavailable, backend
 from campus_social.search.documents import (
@@ -49,9 +51,13 @@ def search(
     filters: Mapping[str, str] | None = None,
     page: int = 1,
     page_size: int = 20,
+    client: str | None = None,
 ) -> SearchResults:
     """One page of what the viewer may find for ``text``.  Raises ``Invalid`` for an unknown kind
-    or facet, and ``SearchUnavailable`` (503) when the search engine cannot be reached."""
+    or facet, ``SearchUnavailable`` (503) when the search engine cannot be reached, and
+    ``RateLimited`` when ``client`` (who asks: a resident or an address, from the page and the
+    API) has asked more than ``SEARCH_RATE`` allows."""
+    _count_asking(client)
     known = registry.sources()
     unknown = [kind for kind in kinds if kind not in known]
     if unknown:
@@ -107,12 +113,32 @@ def in_ranked_order(queryset: QuerySet[M], ids: Sequence[int]) -> QuerySet[M]:
 
 
 def suggest(
-    *, text: str, viewer: "Resident | None", kinds: Sequence[str] = (), limit: int = 8
+    *,
+    text: str,
+    viewer: "Resident | None",
+    kinds: Sequence[str] = (),
+    limit: int = 8,
+    client: str | None = None,
 ) -> list[str]:
-    """Typeahead: titles the viewer may find that start with what was typed so far."""
+    """Typeahead: titles the viewer may find that start with what was typed so far.  Held to
+    ``SEARCH_RATE`` like ``search``."""
     if not text.strip():
         return []
+    _count_asking(client)
     return backend().suggest(text, access=access_keys(viewer), kinds=tuple(kinds), limit=limit)
+
+
+def _count_asking(client: str | None) -> None:
+    """One search or typeahead more for ``client``: search is public, and each one costs the
+    database or the cluster real work, so one caller cannot take it all."""
+    if client is None:
+        return
+    wait = rate_limit_hit(scope="search", ident=client, rate=settings.SEARCH_RATE)
+    if wait is not None:
+        raise RateLimited(
+            _("Too many searches from here. Please wait a moment and try again."),
+            retry_after=wait,
+        )
 
 
 def reading_proposed(text: str) -> str:

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from campus_social.common.errors import RateLimited
+from campus_social.common.ratelimit import caller_key
 from campus_social.identity.models import Resident
 from campus_social.search import labels, services
 from campus_social.search.backends import SearchUnavailable
@@ -90,6 +92,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "kinds": [data["type"]] if data["type"] else [],
             "filters": chosen,
             "page_size": RESULTS_PER_PAGE,
+            "client": caller_key(request),
         }
         try:
             results = services.search(**asking, page=data["page"] or 1)
@@ -97,9 +100,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 # A page past the last (an old link): the last page, as the catalogue does.
                 last = _pages(results).paginator.num_pages
                 results = services.search(**asking, page=last)
-        except SearchUnavailable as unavailable:
+        except (SearchUnavailable, RateLimited) as unavailable:
             context["unavailable"] = unavailable.message
-            status = 503
+            context["unavailable_title"] = (
+                _("Too many searches")
+                if isinstance(unavailable, RateLimited)
+                else _("Search is not working right now")
+            )
+            status = unavailable.status
         else:
             context["results"] = results
             kind_labels = labels.value_labels("kind", {hit.kind for hit in results.hits})

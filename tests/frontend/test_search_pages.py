@@ -220,6 +220,19 @@ def test_the_page_explains_when_search_is_down(client, monkeypatch):
     assert "Search is not available at the moment. Please try again later." in page
 
 
+def test_the_page_asks_a_caller_searching_too_fast_to_wait(client, settings):
+    settings.SEARCH_RATE = "1/min"
+    browser = _english(client)
+    assert browser.get(SEARCH, {"q": "書道"}).status_code == 200
+
+    response = browser.get(SEARCH, {"q": "書道"})
+
+    assert response.status_code == 429
+    page = _page(response)
+    assert "Too many searches" in page
+    assert "Please wait a moment and try again." in page
+
+
 # --- The course catalogue --------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from campus_social.common.ratelimit import caller_key
 from campus_social.common.schema import ERROR
 from campus_social.identity.models import Resident
 from campus_social.search import labels, services
@@ -56,7 +57,8 @@ class SearchApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[s.SearchInput], responses={200: s.SearchOutput, 404: ERROR, 503: ERROR}
+        parameters=[s.SearchInput],
+        responses={200: s.SearchOutput, 404: ERROR, 429: ERROR, 503: ERROR},
     )
     def get(self, request: Request) -> Response:
         query = s.SearchInput(data=request.query_params)
@@ -69,6 +71,7 @@ class SearchApi(APIView):
             filters=query.search_filters(),
             page=data["page"],
             page_size=data["page_size"],
+            client=caller_key(request),
         )
         # As every list route: a page past the last answers 404.
         if results.page > 1 and not results.hits:
@@ -82,7 +85,9 @@ class SuggestApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[s.SuggestInput], responses={200: s.SuggestOutput, 503: ERROR})
+    @extend_schema(
+        parameters=[s.SuggestInput], responses={200: s.SuggestOutput, 429: ERROR, 503: ERROR}
+    )
     def get(self, request: Request) -> Response:
         query = s.SuggestInput(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -90,5 +95,6 @@ class SuggestApi(APIView):
             text=query.validated_data["q"],
             viewer=_viewer(request),
             kinds=query.validated_data["type"],
+            client=caller_key(request),
         )
         return Response(s.SuggestOutput({"suggestions": suggestions}).data)

@@ -319,6 +319,23 @@ def test_search_answers_503_with_a_message_when_the_engine_is_down(client, monke
         }
 
 
+def test_one_caller_is_held_to_the_search_rate(client, settings, town):
+    settings.SEARCH_RATE = "3/min"
+    asked = [client.get(url, {"q": "書道"}) for url in (URL, SUGGEST, URL)]
+    assert [response.status_code for response in asked] == [200, 200, 200]
+
+    for url in (URL, SUGGEST):
+        refused = client.get(url, {"q": "書道"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "rate_limited"
+        assert refused.json()["detail"] == (
+            "Too many searches from here. Please wait a moment and try again."
+        )
+    # A signed-in resident is counted on their own, not with everyone at their address.
+    client.force_login(town["member"])
+    assert client.get(URL, {"q": "書道"}).status_code == 200
+
+
 # --- Cost ----------------------------------------------------------------------------------------
 
 
