@@ -715,7 +715,8 @@ def test_a_rebuild_whose_source_fails_midway_cleans_up_too(backend, cluster):
     ],
     ids=["refused", "timeout", "503"],
 )
-def test_a_cluster_that_cannot_answer_is_search_unavailable(backend, cluster, failure):
+def test_a_cluster_that_cannot_answer_is_search_unavailable(backend, cluster, failure, settings):
+    settings.LANGUAGE_CODE = "en"
     cluster.fail[r".*"] = failure
 
     for call in (

@@ -62,7 +62,8 @@ class _Down:
         raise SearchUnavailable()
 
 
-def test_an_unreachable_search_engine_fails_with_a_clear_message(monkeypatch):
+def test_an_unreachable_search_engine_fails_with_a_clear_message(monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"
     OfferingFactory()
     monkeypatch.setattr(services, "backend", lambda: _Down())
 
