@@ -43,15 +43,14 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | 
 
 def fold(text: str) -> str:
     """``text`` as search compares it: NFKC, case-folded, katakana as hiragana, runs of
-    whitespace as one space.  Each character (with the marks that modify it) folds on its own
-    (``clusters``, ``fold_char``), so an offset in the folded text can be traced back to the
-    original (``highlight`` relies on that)."""
-    return " ".join("".join(fold_char(cluster) for _, cluster in clusters(text)).split())
+    whitespace as one space.  (``highlight`` folds the same way character by character —
+    ``clusters``, ``fold_char`` — to trace each match back to the original text.)"""
+    return " ".join(fold_chars(text).split())
 
 
 # Half-width katakana write voicing as a separate character (ﾄﾞ = ﾄ + ﾞ): NFKC composes the pair
 # into ド only when it sees both, so the mark stays with the character before it.
-_HALF_WIDTH_VOICING = frozenset("\uff9e\uff9f")
+HALF_WIDTH_VOICING = frozenset("\uff9e\uff9f")
 
 
 def clusters(text: str) -> Iterator[tuple[int, str]]:
@@ -60,18 +59,24 @@ def clusters(text: str) -> Iterator[tuple[int, str]]:
     start = 0
     for index in range(1, len(text) + 1):
         if index < len(text) and (
-            text[index] in _HALF_WIDTH_VOICING or unicodedata.combining(text[index])
+            text[index] in HALF_WIDTH_VOICING or unicodedata.combining(text[index])
         ):
             continue
         yield start, text[start:index]
         start = index
 
 
+def fold_chars(text: str) -> str:
+    """NFKC, case folding and katakana as hiragana over the whole of ``text`` — what ``fold``
+    does, but keeping every space."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA_TO_HIRAGANA)
+
+
 @functools.lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
     """One character (or a cluster from ``clusters``), folded; NFKC may make it several
     (``㍿`` → ``株式会社``) or one of two (``ﾄﾞ`` → ``ど``)."""
-    return unicodedata.normalize("NFKC", char).casefold().translate(_KATAKANA_TO_HIRAGANA)
+    return fold_chars(char)
 
 
 def is_japanese(char: str) -> bool:
