@@ -53,13 +53,10 @@ def _spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
             for match in re.finditer(re.escape(term.text), folded):
                 found.append((match.start(), match.end()))
         else:
-            for match in re.finditer(r"[^\W_]+", folded):
-                word = match.group(0)
-                if any(is_japanese(c) for c in word):
-                    continue
-                word_stem = stem(word)
+            for start, end in _words(folded):
+                word_stem = stem(folded[start:end])
                 if word_stem == term.stem or (term.prefix and word_stem.startswith(term.stem)):
-                    found.append((match.start(), match.end()))
+                    found.append((start, end))
     spans: list[tuple[int, int]] = []
     for start, end in sorted(found):
         real = (origin[start], origin[end - 1] + 1)
@@ -67,6 +64,23 @@ def _spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], real[1]))
         else:
             spans.append(real)
+    return spans
+
+
+def _words(folded: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the words that are not Japanese, as ``normalize.runs`` cuts
+    them: "scratchで" holds the word "scratch"."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for index, char in enumerate(folded):
+        if char.isalnum() and not is_japanese(char):
+            if start is None:
+                start = index
+        elif start is not None:
+            spans.append((start, index))
+            start = None
+    if start is not None:
+        spans.append((start, len(folded)))
     return spans
 
 

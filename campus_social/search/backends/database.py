@@ -1,0 +1,686 @@
+"""The database search backend: SQLite FTS5 or PostgreSQL full text, whichever the site runs on.
+
+What is indexed and what is asked both come from ``normalize``; this module only lays those
+terms out for the database and asks it.  Each document's terms go into five namespaces:
+
+- ``head``: the terms of the title and of its reading,
+- ``rest``: the terms of the keywords and the body,
+- ``reading``: the terms of the reading alone (a kanji query's own reading is looked for here),
+- ``romaji``: the romaji keys of the reading's words,
+- ``tags``: who may find it, its kind and its facet values, as opaque tokens.
+
+On SQLite each namespace is a column of the FTS5 table; on PostgreSQL each is a one-letter prefix
+on the lexemes of one tsvector.  A Japanese run's bigrams are written next to each other and runs
+are kept apart (a break token on SQLite, a gap in positions on PostgreSQL), so a query's bigrams
+match as a phrase inside one run only.
+
+Access and filters are part of the full-text match (the ``tags``), so a query for a character
+found in most documents never fetches them all to filter afterwards.  Ranking needs no sort: an
+entry's id encodes its ``rank_date`` order (``models.SearchEntry``), both engines hand back
+matches in id order, and only one page is read — first of the documents that match every term
+in their title, reading or romaji (the head), then of the rest.  Counts stop at ``COUNT_CAP``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from campus_social.search.documents import (
+    COUNT_CAP,
+    FACETS,
+    FacetValue,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    SearchResults,
+)
+from campus_social.search.highlight import highlight, snippet
+from campus_social.search.models import PREFIX_KEY_CHARS, SearchEntry, SearchFacet
+from campus_social.search.normalize import (
+    ParsedQuery,
+    Term,
+    fold,
+    index_terms,
+    is_kanji,
+    parse_query,
+    reading_of,
+    romaji_key,
+    romaji_words,
+)
+
+T = TypeVar("T")
+
+HEAD, REST, READING, ROMAJI, TAGS = "head", "rest", "reading", "romaji", "tags"
+NAMESPACES = (HEAD, REST, READING, ROMAJI, TAGS)
+TEXT = (HEAD, REST)
+
+# What a hit shows, read for one page.
+HIT_FIELDS = ("kind", "object_id", "title", "url", "keywords", "body")
+# Longer words are cut: a query is at most normalize.QUERY_MAX_CHARS long, so nothing is lost,
+# and PostgreSQL refuses lexemes over 2 kB.
+TOKEN_MAX_CHARS = 120
+# Rows written per statement and documents per batch.
+BATCH = 500
+# Suggestions when nothing matched: this many at most, from sub-queries of at most this many terms.
+SUGGESTIONS_MAX = 5
+SUB_QUERY_TERMS_MAX = 6
+# Typeahead reads this many candidates per key at most before filtering by access.
+TYPEAHEAD_SCAN = 200
+# An offset past this answers an empty page rather than asking the database for it.
+OFFSET_MAX = 1_000_000
+
+# --- The order of entries: their ids -------------------------------------------------------------
+
+# An id is (rank date in seconds) << SERIAL_BITS | serial; documents without a date sort last.
+SERIAL_BITS = 30
+DATE_BUCKET_MAX = (1 << 33) - 1
+NO_DATE_BUCKET = DATE_BUCKET_MAX
+
+
+def date_bucket(rank_date: datetime | None) -> int:
+    if rank_date is None:
+        return NO_DATE_BUCKET
+    return min(max(int(rank_date.timestamp()), 0), DATE_BUCKET_MAX - 1)
+
+
+def _bucket_range(bucket: int) -> tuple[int, int]:
+    return bucket << SERIAL_BITS, ((bucket + 1) << SERIAL_BITS) - 1
+
+
+# --- What a document puts in each namespace -----------------------------------------------------
+
+
+@dataclass
+class _Terms:
+    """One namespace of one document: ``loose`` terms (characters, words, romaji, tags), whose
+    positions do not matter, and ``runs`` of bigrams, each to be written in order and kept apart
+    from the others."""
+
+    loose: list[str] = field(default_factory=list)
+    runs: list[list[str]] = field(default_factory=list)
+
+    def add_text(self, text: str) -> None:
+        terms = index_terms(text)
+        self.loose.extend(terms.unigrams)
+        self.loose.extend(word[:TOKEN_MAX_CHARS] for word in terms.words)
+        self.runs.extend(terms.bigram_runs)
+
+
+def _tag(prefix: str, value: str) -> str:
+    """A tag as one token the tokenizer keeps whole: a letter and the value in hex."""
+    return prefix + value.encode().hex()
+
+
+def access_tag(key: str) -> str:
+    return _tag("a", key)
+
+
+def kind_tag(kind: str) -> str:
+    return _tag("k", kind)
+
+
+def facet_tag(name: str, value: str) -> str:
+    return _tag("f", f"{name}\x1f{value}")
+
+
+def document_terms(document: SearchDocument) -> dict[str, _Terms]:
+    terms = {namespace: _Terms() for namespace in NAMESPACES}
+    terms[HEAD].add_text(document.title)
+    terms[HEAD].add_text(document.reading)
+    terms[READING].add_text(document.reading)
+    terms[REST].add_text(document.keywords)
+    terms[REST].add_text(document.body)
+    terms[ROMAJI].loose.extend(romaji_words(document.title, document.reading))
+    tags = terms[TAGS].loose
+    tags.extend(access_tag(key) for key in document.access)
+    tags.append(kind_tag(document.kind))
+    for name, values in document.facets.items():
+        tags.extend(facet_tag(name, value) for value in values)
+    return terms
+
+
+# --- What a query asks, before it is written for one engine ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    namespaces: tuple[str, ...]
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    namespaces: tuple[str, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    wanted: Expr
+    unwanted: Expr
+
+
+Expr = Token | Phrase | AllOf | AnyOf | Without
+
+
+def _grams(namespaces: tuple[str, ...], grams: list[str]) -> Expr:
+    if len(grams) == 1:
+        return Token(namespaces, grams[0])
+    return Phrase(namespaces, tuple(grams))
+
+
+def term_expr(term: Term, text_namespaces: tuple[str, ...]) -> Expr:
+    """What one query term matches, in the given text namespaces (the head, or all text)."""
+    options: list[Expr]
+    if term.japanese:
+        options = [_grams(text_namespaces, term.grams)]
+        if term.reading:
+            options.append(_grams((READING,), term.reading_grams))
+    else:
+        options = [Token(text_namespaces, term.stem[:TOKEN_MAX_CHARS], term.prefix)]
+        if term.romaji:
+            options.append(Token((ROMAJI,), term.romaji[:TOKEN_MAX_CHARS], term.prefix))
+    return options[0] if len(options) == 1 else AnyOf(tuple(options))
+
+
+def terms_expr(terms: Sequence[Term], text_namespaces: tuple[str, ...]) -> Expr:
+    return AllOf(tuple(term_expr(term, text_namespaces) for term in terms))
+
+
+def filter_expr(query: SearchQuery) -> Expr | None:
+    """Who may find it, the kinds asked for and the facet values chosen, or None when the viewer
+    may find nothing at all."""
+    if not query.access:
+        return None
+    parts: list[Expr] = [
+        AnyOf(tuple(Token((TAGS,), access_tag(key)) for key in sorted(query.access)))
+    ]
+    if query.kinds:
+        parts.append(AnyOf(tuple(Token((TAGS,), kind_tag(kind)) for kind in query.kinds)))
+    for name, value in sorted(query.filters.items()):
+        tag = kind_tag(value) if name == "kind" else facet_tag(name, value)
+        parts.append(Token((TAGS,), tag))
+    return AllOf(tuple(parts))
+
+
+# --- The two engines ----------------------------------------------------------------------------
+
+
+class _Engine(Protocol):
+    # SQL answering the ids of the entries matching one parameter, the written expression.
+    match_sql: str
+    id_column: str
+
+    def write(self, expr: Expr) -> str: ...
+
+    def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None: ...
+
+    def delete(self, ids: Sequence[int]) -> None: ...
+
+    def delete_all(self) -> None: ...
+
+    def after_rebuild(self) -> None: ...
+
+
+def _quote_fts(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class _Sqlite:
+    """FTS5 with the ``ascii`` tokenizer: one column per namespace, tokens split at spaces."""
+
+    match_sql = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
+    id_column = "rowid"
+    RUN_BREAK = "¦"  # a token no query term can be: not a letter, digit or Japanese
+
+    def write(self, expr: Expr) -> str:
+        if isinstance(expr, Token):
+            return f"{{{' '.join(expr.namespaces)}}} : {_quote_fts(expr.text)}" + (
+                " *" if expr.prefix else ""
+            )
+        if isinstance(expr, Phrase):
+            return f"{{{' '.join(expr.namespaces)}}} : {_quote_fts(' '.join(expr.texts))}"
+        if isinstance(expr, AllOf):
+            return "(" + " AND ".join(self.write(part) for part in expr.parts) + ")"
+        if isinstance(expr, AnyOf):
+            return "(" + " OR ".join(self.write(part) for part in expr.parts) + ")"
+        return f"({self.write(expr.wanted)} NOT {self.write(expr.unwanted)})"
+
+    def _column(self, terms: _Terms) -> str:
+        pieces = [" ".join(terms.loose), *(" ".join(run) for run in terms.runs)]
+        return f" {self.RUN_BREAK} ".join(pieces)
+
+    def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fulltext (rowid, head, rest, reading, romaji, tags)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    (entry_id, *(self._column(terms[namespace]) for namespace in NAMESPACES))
+                    for entry_id, terms in rows
+                ],
+            )
+
+    def delete(self, ids: Sequence[int]) -> None:
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM search_fulltext WHERE rowid IN ({marks})", ids)  # noqa: S608
+
+    def delete_all(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext")
+
+    def after_rebuild(self) -> None:
+        # Merge the index into one segment: every later query reads fewer pages.
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fulltext (search_fulltext) VALUES ('optimize')")
+
+
+def _quote_lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class _Postgres:
+    """One tsvector per entry, its lexemes prefixed by their namespace's letter, GIN-indexed."""
+
+    match_sql = "SELECT id FROM search_fulltext WHERE terms @@ %s::tsquery"
+    id_column = "id"
+    LETTER = {HEAD: "h", REST: "r", READING: "y", ROMAJI: "m", TAGS: "t"}
+    POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
+
+    def _lexeme(self, namespace: str, text: str, prefix: bool = False) -> str:
+        return _quote_lexeme(self.LETTER[namespace] + text) + (":*" if prefix else "")
+
+    def write(self, expr: Expr) -> str:
+        if isinstance(expr, Token):
+            options = [self._lexeme(ns, expr.text, expr.prefix) for ns in expr.namespaces]
+        elif isinstance(expr, Phrase):
+            options = [
+                "(" + " <-> ".join(self._lexeme(ns, text) for text in expr.texts) + ")"
+                for ns in expr.namespaces
+            ]
+        elif isinstance(expr, AllOf):
+            return "(" + " & ".join(self.write(part) for part in expr.parts) + ")"
+        elif isinstance(expr, AnyOf):
+            return "(" + " | ".join(self.write(part) for part in expr.parts) + ")"
+        else:
+            return f"({self.write(expr.wanted)} & !{self.write(expr.unwanted)})"
+        return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
+
+    def _tsvector(self, terms: dict[str, _Terms]) -> str:
+        positions: dict[str, list[int]] = {}
+        for namespace in NAMESPACES:
+            letter = self.LETTER[namespace]
+            for text in terms[namespace].loose:
+                positions.setdefault(letter + text, [1])
+            # Bigram runs from position 3 on, one position left empty between runs.
+            position = 3
+            for run in terms[namespace].runs:
+                if position + len(run) > self.POSITION_MAX:
+                    break
+                for offset, text in enumerate(run):
+                    positions.setdefault(letter + text, []).append(position + offset)
+                position += len(run) + 1
+        return " ".join(
+            f"{_quote_lexeme(lexeme)}:{','.join(map(str, sorted(set(at))[:256]))}"
+            for lexeme, at in positions.items()
+        )
+
+    def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fulltext (id, terms) VALUES (%s, %s::tsvector)",
+                [(entry_id, self._tsvector(terms)) for entry_id, terms in rows],
+            )
+
+    def delete(self, ids: Sequence[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext WHERE id = ANY(%s)", [list(ids)])
+
+    def delete_all(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext")
+
+    def after_rebuild(self) -> None:
+        # Fresh statistics let the planner tell a rare term (use the index) from a common one
+        # (walk the ids in order and stop at a page).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_fulltext")
+
+
+def _engine() -> _Engine:
+    if connection.vendor == "postgresql":
+        return _Postgres()
+    if connection.vendor == "sqlite":
+        return _Sqlite()
+    raise NotImplementedError(f"database search does not support {connection.vendor}")
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+# --- Typeahead keys -----------------------------------------------------------------------------
+
+
+def prefix_key(text: str) -> str:
+    """Folded text without spaces or control characters, as typeahead compares starts."""
+    return "".join(
+        char for char in fold(text) if not char.isspace() and unicodedata.category(char)[0] != "C"
+    )[:PREFIX_KEY_CHARS]
+
+
+# --- The backend --------------------------------------------------------------------------------
+
+
+class DatabaseBackend:
+    """``SearchBackend`` on the site's own database (see the module docstring)."""
+
+    # --- Writing
+
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        with transaction.atomic():
+            engine = _engine()
+            for batch in _batched(documents, BATCH):
+                self._write(engine, batch, serials=None)
+
+    def remove(self, kind: str, object_ids: Iterable[int]) -> None:
+        with transaction.atomic():
+            engine = _engine()
+            for chunk in _batched(sorted(set(object_ids)), BATCH):
+                ids = list(
+                    SearchEntry.objects.filter(kind=kind, object_id__in=chunk).values_list(
+                        "id", flat=True
+                    )
+                )
+                self._delete(engine, ids)
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        *,
+        on_progress: Callable[[int], None] = lambda done: None,
+    ) -> int:
+        done = 0
+        with transaction.atomic():
+            engine = _engine()
+            engine.delete_all()
+            SearchFacet.objects.all().delete()
+            SearchEntry.objects.all().delete()
+            serials: dict[int, int] = {}  # the table is empty: every date starts at serial 0
+            for batch in _batched(documents, BATCH):
+                self._write(engine, batch, serials=serials)
+                done += len(batch)
+                on_progress(done)
+            engine.after_rebuild()
+        return SearchEntry.objects.count()
+
+    def _write(
+        self,
+        engine: _Engine,
+        batch: Sequence[SearchDocument],
+        *,
+        serials: dict[int, int] | None,
+    ) -> None:
+        """Replace these documents' entries.  ``serials`` is the next free serial of each date
+        (during a rebuild); without it the database is asked for each date's last one."""
+        latest = {document.key: document for document in batch}  # the last of one key wins
+        documents = list(latest.values())
+        self._delete_existing(engine, documents)
+        known = serials if serials is not None else {}
+        entries: list[SearchEntry] = []
+        rows: list[tuple[int, dict[str, _Terms]]] = []
+        for document in documents:
+            bucket = date_bucket(document.rank_date)
+            if bucket not in known:
+                known[bucket] = 0 if serials is not None else self._next_serial(bucket)
+            entry_id = (bucket << SERIAL_BITS) | known[bucket]
+            known[bucket] += 1
+            entries.append(self._entry(entry_id, document))
+            rows.append((entry_id, document_terms(document)))
+        SearchEntry.objects.bulk_create(entries, batch_size=BATCH)
+        SearchFacet.objects.bulk_create(
+            itertools.chain.from_iterable(self._facets(entry) for entry in entries),
+            batch_size=BATCH * 4,
+        )
+        engine.insert(rows)
+
+    def _delete_existing(self, engine: _Engine, documents: Sequence[SearchDocument]) -> None:
+        by_kind: dict[str, list[int]] = {}
+        for document in documents:
+            by_kind.setdefault(document.kind, []).append(document.object_id)
+        wanted = Q()
+        for kind, object_ids in by_kind.items():
+            wanted |= Q(kind=kind, object_id__in=object_ids)
+        ids = list(SearchEntry.objects.filter(wanted).values_list("id", flat=True))
+        self._delete(engine, ids)
+
+    def _delete(self, engine: _Engine, ids: Sequence[int]) -> None:
+        for chunk in _batched(ids, BATCH):
+            engine.delete(chunk)
+            SearchFacet.objects.filter(entry_id__in=chunk).delete()
+            SearchEntry.objects.filter(id__in=chunk).delete()
+
+    def _next_serial(self, bucket: int) -> int:
+        low, high = _bucket_range(bucket)
+        last = SearchEntry.objects.filter(id__gte=low, id__lte=high).aggregate(last=Max("id"))[
+            "last"
+        ]
+        return 0 if last is None else (last - low) + 1
+
+    def _facets(self, entry: SearchEntry) -> Iterator[SearchFacet]:
+        yield SearchFacet(entry_id=entry.id, name="kind", value=entry.kind)
+        for name, values in entry.facets.items():
+            if name != "kind":
+                for value in dict.fromkeys(values):
+                    yield SearchFacet(entry_id=entry.id, name=name, value=value)
+
+    def _entry(self, entry_id: int, document: SearchDocument) -> SearchEntry:
+        return SearchEntry(
+            id=entry_id,
+            kind=document.kind,
+            object_id=document.object_id,
+            title=document.title,
+            reading=document.reading,
+            keywords=document.keywords,
+            body=document.body,
+            url=document.url,
+            facets={name: list(values) for name, values in document.facets.items()},
+            access=list(document.access),
+            rank_date=document.rank_date,
+            title_key=prefix_key(document.title),
+            reading_key=prefix_key(document.reading),
+            romaji_key="".join(romaji_words(document.title, document.reading))[:PREFIX_KEY_CHARS],
+        )
+
+    # --- Asking
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        parsed = parse_query(query.text)
+        nothing = SearchResults(
+            hits=[], total=0, total_capped=False, page=query.page, page_size=query.page_size
+        )
+        filters = filter_expr(query)
+        if filters is None:
+            return nothing
+        engine = _engine()
+        tiers: list[Expr]
+        if parsed:
+            head = terms_expr(parsed.terms, (HEAD,))
+            matched: Expr = AllOf((terms_expr(parsed.terms, TEXT), filters))
+            tiers = [AllOf((head, filters)), Without(matched, head)]
+        else:
+            matched = filters
+            tiers = [filters]
+
+        total, capped, facets = self._counts(engine, matched)
+        if total == 0:
+            suggestions = self._suggestions(engine, parsed, query, filters) if parsed else []
+            return replace(nothing, suggestions=suggestions)
+
+        ids = self._page_ids(engine, tiers, query)
+        entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
+        return replace(
+            nothing,
+            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids],
+            total=total,
+            total_capped=capped,
+            facets=facets,
+        )
+
+    def _ids(
+        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
+    ) -> list[int]:
+        order = f" ORDER BY {engine.id_column}" if ordered else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{engine.match_sql}{order} LIMIT %s OFFSET %s", [engine.write(expr), limit, offset]
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _count(self, engine: _Engine, expr: Expr, *, cap: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM ({engine.match_sql} LIMIT %s) AS matched",  # noqa: S608
+                [engine.write(expr), cap],
+            )
+            return int(cursor.fetchone()[0])
+
+    def _counts(
+        self, engine: _Engine, matched: Expr
+    ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
+        """The capped total, whether it was capped, and the facet counts over those matches
+        (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
+        facets into Python would cost more than the whole search)."""
+        with connection.cursor() as cursor:
+            matches = f"{engine.match_sql} LIMIT %s"
+            cursor.execute(
+                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches}) GROUP BY name, value",  # noqa: S608
+                [engine.write(matched), COUNT_CAP],
+            )
+            rows = cursor.fetchall()
+        counters: dict[str, dict[str, int]] = {}
+        for name, value, count in rows:
+            if name in FACETS:
+                counters.setdefault(name, {})[str(value)] = int(count)
+        # Every entry has one kind: the kinds' counts add up to the capped total.
+        total = sum(counters.get("kind", {}).values())
+        capped = total == COUNT_CAP and bool(
+            self._ids(engine, matched, limit=1, offset=COUNT_CAP, ordered=False)
+        )
+        facets = {
+            name: [
+                FacetValue(value, count)
+                for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            ]
+            for name in FACETS
+            if (counts := counters.get(name))
+        }
+        return total, capped, facets
+
+    def _page_ids(self, engine: _Engine, tiers: list[Expr], query: SearchQuery) -> list[int]:
+        """The ids of one page, the head matches before the rest: each tier is read from where
+        the page starts in it, and a tier that ends before the page is counted, to know where the
+        page starts in the next."""
+        offset = (query.page - 1) * query.page_size
+        if offset > OFFSET_MAX:
+            return []
+        wanted = query.page_size
+        ids: list[int] = []
+        for tier in tiers:
+            found = self._ids(engine, tier, limit=wanted, offset=offset)
+            ids.extend(found)
+            wanted -= len(found)
+            if wanted == 0:
+                break
+            offset = 0 if found else offset - self._count(engine, tier, cap=offset)
+        return ids
+
+    def _hit(self, entry: SearchEntry, parsed: ParsedQuery) -> Hit:
+        return Hit(
+            kind=entry.kind,
+            object_id=entry.object_id,
+            title=entry.title,
+            url=entry.url,
+            title_html=highlight(entry.title, parsed),
+            snippet_html=snippet(entry.body or entry.keywords, parsed),
+        )
+
+    def _suggestions(
+        self, engine: _Engine, parsed: ParsedQuery, query: SearchQuery, filters: Expr
+    ) -> list[str]:
+        """Other queries that find something: the query without one of its terms, then titles
+        whose start, reading or romaji begins like the query (or like the query's reading)."""
+        suggestions: list[str] = []
+        terms = parsed.terms
+        if 1 < len(terms) <= SUB_QUERY_TERMS_MAX:
+            for left_out in range(len(terms)):
+                rest = terms[:left_out] + terms[left_out + 1 :]
+                if self._count(engine, AllOf((terms_expr(rest, TEXT), filters)), cap=1):
+                    suggestions.append(" ".join(term.text for term in rest))
+        starts = [parsed.text]
+        if any(is_kanji(char) for char in parsed.text):
+            starts.append(reading_of(parsed.text))
+        for start in starts:
+            suggestions.extend(
+                self.suggest(start, access=query.access, kinds=query.kinds, limit=SUGGESTIONS_MAX)
+            )
+        return list(dict.fromkeys(suggestions))[:SUGGESTIONS_MAX]
+
+    def suggest(
+        self, text: str, *, access: frozenset[str], kinds: tuple[str, ...] = (), limit: int = 8
+    ) -> list[str]:
+        typed = prefix_key(text)
+        if not typed or not access or limit < 1:
+            return []
+        romaji = romaji_key(typed) if typed.isascii() else ""
+        candidates: dict[int, str] = {}
+        for column, start in (("title_key", typed), ("reading_key", typed), ("romaji_key", romaji)):
+            if start:
+                for entry_id, title in self._starting(column, start, access, kinds):
+                    candidates[entry_id] = title
+        # Shortest first, then in ranking order; one suggestion per title.
+        ordered = sorted(candidates.items(), key=lambda item: (len(item[1]), item[0]))
+        return list(dict.fromkeys(title for _, title in ordered))[:limit]
+
+    def _starting(
+        self, column: str, start: str, access: frozenset[str], kinds: tuple[str, ...]
+    ) -> Iterator[tuple[int, str]]:
+        """Entries whose ``column`` starts with ``start`` that the viewer may find, in key order,
+        at most TYPEAHEAD_SCAN read."""
+        if connection.vendor == "postgresql":
+            # LIKE 'start%' runs on the pattern index Django makes beside the column's index.
+            entries = SearchEntry.objects.filter(**{f"{column}__startswith": start})
+        else:
+            # SQLite compares code points: everything starting with ``start`` sorts in between.
+            entries = SearchEntry.objects.filter(
+                **{f"{column}__gte": start, f"{column}__lt": start + "\U0010ffff"}
+            )
+        if kinds:
+            entries = entries.filter(kind__in=kinds)
+        for entry_id, title, entry_access in entries.order_by(column, "id").values_list(
+            "id", "title", "access"
+        )[:TYPEAHEAD_SCAN]:
+            if access.intersection(entry_access):
+                yield entry_id, title
