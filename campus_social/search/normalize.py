@@ -114,6 +114,7 @@ def _english() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=65536)  # snowball is slow, and the same words recur in every text
 def stem(word: str) -> str:
     """A folded Latin word by its English stem; digits and other scripts as they are."""
     if word.isascii() and word.isalpha():

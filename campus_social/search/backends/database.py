@@ -9,8 +9,8 @@ terms out for the database and asks it.  Each document's terms go into five name
 - ``romaji``: the romaji keys of the reading's words,
 - ``tags``: who may find it, its kind and its facet values, as opaque tokens.
 
-On SQLite each namespace is a column of the FTS5 table; on PostgreSQL each is a one-letter prefix
-on the lexemes of one tsvector.  A Japanese run's bigrams are written next to each other and runs
+Each namespace is a one-letter prefix on its terms (``LETTER``), in one FTS5 column on SQLite and
+one tsvector on PostgreSQL.  A Japanese run's bigrams are written next to each other and runs
 are kept apart (a break token on SQLite, a gap in positions on PostgreSQL), so a query's bigrams
 match as a phrase inside one run only.
 
@@ -61,6 +61,10 @@ T = TypeVar("T")
 HEAD, REST, READING, ROMAJI, TAGS = "head", "rest", "reading", "romaji", "tags"
 NAMESPACES = (HEAD, REST, READING, ROMAJI, TAGS)
 TEXT = (HEAD, REST)
+# Each namespace's terms carry its letter in front, so that a term's list of documents in the
+# full-text index holds only the documents having it in that namespace: looking for 公民 in
+# titles never reads through the documents that have it in their description.
+LETTER = {HEAD: "h", REST: "r", READING: "y", ROMAJI: "m", TAGS: "t"}
 
 # What a hit shows, read for one page.
 HIT_FIELDS = ("kind", "object_id", "title", "url", "keywords", "body")
@@ -238,6 +242,9 @@ class _Engine(Protocol):
 
     def delete_all(self) -> None: ...
 
+    def lock(self) -> None:
+        """Let one transaction at a time write the index (ids are the last one plus one)."""
+
     def after_rebuild(self) -> None: ...
 
 
@@ -246,38 +253,45 @@ def _quote_fts(text: str) -> str:
 
 
 class _Sqlite:
-    """FTS5 with the ``ascii`` tokenizer: one column per namespace, tokens split at spaces."""
+    """FTS5 with the ``ascii`` tokenizer (it splits at ASCII spaces and punctuation only, and
+    every term is letters and digits or Japanese): one column of namespaced terms, each run of
+    bigrams kept apart from the next by a break token."""
 
     match_sql = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
     id_column = "rowid"
     RUN_BREAK = "¦"  # a token no query term can be: not a letter, digit or Japanese
 
+    def _token(self, namespace: str, text: str, prefix: bool = False) -> str:
+        return _quote_fts(LETTER[namespace] + text) + (" *" if prefix else "")
+
     def write(self, expr: Expr) -> str:
         if isinstance(expr, Token):
-            return f"{{{' '.join(expr.namespaces)}}} : {_quote_fts(expr.text)}" + (
-                " *" if expr.prefix else ""
-            )
-        if isinstance(expr, Phrase):
-            return f"{{{' '.join(expr.namespaces)}}} : {_quote_fts(' '.join(expr.texts))}"
-        if isinstance(expr, AllOf):
+            options = [self._token(ns, expr.text, expr.prefix) for ns in expr.namespaces]
+        elif isinstance(expr, Phrase):
+            options = [
+                " + ".join(self._token(ns, text) for text in expr.texts) for ns in expr.namespaces
+            ]
+        elif isinstance(expr, AllOf):
             return "(" + " AND ".join(self.write(part) for part in expr.parts) + ")"
-        if isinstance(expr, AnyOf):
+        elif isinstance(expr, AnyOf):
             return "(" + " OR ".join(self.write(part) for part in expr.parts) + ")"
-        return f"({self.write(expr.wanted)} NOT {self.write(expr.unwanted)})"
+        else:
+            return f"({self.write(expr.wanted)} NOT {self.write(expr.unwanted)})"
+        return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
 
-    def _column(self, terms: _Terms) -> str:
-        pieces = [" ".join(terms.loose), *(" ".join(run) for run in terms.runs)]
+    def _text(self, terms: dict[str, _Terms]) -> str:
+        pieces: list[str] = []
+        for namespace in NAMESPACES:
+            letter = LETTER[namespace]
+            pieces.append(" ".join(letter + text for text in terms[namespace].loose))
+            pieces.extend(" ".join(letter + text for text in run) for run in terms[namespace].runs)
         return f" {self.RUN_BREAK} ".join(pieces)
 
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fulltext (rowid, head, rest, reading, romaji, tags)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [
-                    (entry_id, *(self._column(terms[namespace]) for namespace in NAMESPACES))
-                    for entry_id, terms in rows
-                ],
+                "INSERT INTO search_fulltext (rowid, terms) VALUES (%s, %s)",
+                [(entry_id, self._text(terms)) for entry_id, terms in rows],
             )
 
     def delete(self, ids: Sequence[int]) -> None:
@@ -288,6 +302,9 @@ class _Sqlite:
     def delete_all(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
+
+    def lock(self) -> None:
+        pass  # SQLite has one writer at a time already (transactions begin IMMEDIATE)
 
     def after_rebuild(self) -> None:
         # Merge the index into one segment: every later query reads fewer pages.
@@ -304,11 +321,11 @@ class _Postgres:
 
     match_sql = "SELECT id FROM search_fulltext WHERE terms @@ %s::tsquery"
     id_column = "id"
-    LETTER = {HEAD: "h", REST: "r", READING: "y", ROMAJI: "m", TAGS: "t"}
+    WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
     def _lexeme(self, namespace: str, text: str, prefix: bool = False) -> str:
-        return _quote_lexeme(self.LETTER[namespace] + text) + (":*" if prefix else "")
+        return _quote_lexeme(LETTER[namespace] + text) + (":*" if prefix else "")
 
     def write(self, expr: Expr) -> str:
         if isinstance(expr, Token):
@@ -329,7 +346,7 @@ class _Postgres:
     def _tsvector(self, terms: dict[str, _Terms]) -> str:
         positions: dict[str, list[int]] = {}
         for namespace in NAMESPACES:
-            letter = self.LETTER[namespace]
+            letter = LETTER[namespace]
             for text in terms[namespace].loose:
                 positions.setdefault(letter + text, [1])
             # Bigram runs from position 3 on, one position left empty between runs.
@@ -359,6 +376,11 @@ class _Postgres:
     def delete_all(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
+
+    def lock(self) -> None:
+        # Two transactions indexing at once would both take the same next id for a date.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
 
     def after_rebuild(self) -> None:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
@@ -402,12 +424,14 @@ class DatabaseBackend:
     def index(self, documents: Iterable[SearchDocument]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for batch in _batched(documents, BATCH):
                 self._write(engine, batch, serials=None)
 
     def remove(self, kind: str, object_ids: Iterable[int]) -> None:
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             for chunk in _batched(sorted(set(object_ids)), BATCH):
                 ids = list(
                     SearchEntry.objects.filter(kind=kind, object_id__in=chunk).values_list(
@@ -425,6 +449,7 @@ class DatabaseBackend:
         done = 0
         with transaction.atomic():
             engine = _engine()
+            engine.lock()
             engine.delete_all()
             SearchFacet.objects.all().delete()
             SearchEntry.objects.all().delete()
@@ -543,7 +568,8 @@ class DatabaseBackend:
         entries = SearchEntry.objects.only(*HIT_FIELDS).in_bulk(ids)
         return replace(
             nothing,
-            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids],
+            # An entry replaced since its id was read is left out of this page.
+            hits=[self._hit(entries[entry_id], parsed) for entry_id in ids if entry_id in entries],
             total=total,
             total_capped=capped,
             facets=facets,
@@ -614,7 +640,10 @@ class DatabaseBackend:
             wanted -= len(found)
             if wanted == 0:
                 break
-            offset = 0 if found else offset - self._count(engine, tier, cap=offset)
+            if found:
+                offset = 0
+            elif offset:
+                offset -= self._count(engine, tier, cap=offset)
         return ids
 
     def _hit(self, entry: SearchEntry, parsed: ParsedQuery) -> Hit:
@@ -679,7 +708,7 @@ class DatabaseBackend:
             )
         if kinds:
             entries = entries.filter(kind__in=kinds)
-        for entry_id, title, entry_access in entries.order_by(column, "id").values_list(
+        for entry_id, title, entry_access in entries.order_by(column).values_list(
             "id", "title", "access"
         )[:TYPEAHEAD_SCAN]:
             if access.intersection(entry_access):

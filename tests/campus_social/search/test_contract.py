@@ -1,6 +1,7 @@
 """What every search backend answers, run against each available one (``search_backend``):
 documents are indexed directly, as the apps describe them, and searched as residents type."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -533,3 +534,16 @@ def test_rebuilding_replaces_everything_and_reports_progress(search_backend):
     assert progress[-1] == 1201
     assert titles(search_backend, "書道") == []
     assert ask(search_backend, "英会話").total == COUNT_CAP
+
+
+def test_a_rebuild_that_fails_leaves_the_old_index_in_place(search_backend):
+    search_backend.index([doc(1, "書道教室")])
+
+    def failing() -> Iterator[SearchDocument]:
+        yield doc(2, "陶芸教室")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        search_backend.rebuild(failing())
+
+    assert titles(search_backend, "教室") == ["書道教室"]

@@ -178,7 +178,8 @@ def test_a_snippet_is_cut_around_the_first_match():
 
     html = snippet(text, parse_query("書道"))
 
-    assert html.startswith("…") and html.endswith("…")
+    assert html.startswith("…")
+    assert html.endswith("…")
     assert "<mark>書道</mark>" in html
     assert len(html.replace("<mark>", "").replace("</mark>", "")) <= 122
 
