@@ -197,6 +197,11 @@ def summarise(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
                     if query[side]["missing"] or query[side]["false_positives"]
                 ],
             }
+        breakdowns = [query["backend"]["breakdown"] for query in queries]
+        row["backend"]["sql_share"] = round(
+            sum(b["sql_ms"] for b in breakdowns) / sum(b["total_ms"] for b in breakdowns), 2
+        )
+        row["backend"]["statements"] = max(b["statements"] for b in breakdowns)
         row["speedup_at_median"] = round(row["scan"]["p50_ms"] / row["backend"]["p50_ms"], 1)
         row["slowest_queries"] = sorted(
             ((query["query"], round(_median(query["backend"]["ms"]), 2)) for query in queries),
@@ -233,9 +238,10 @@ def print_tables(results: list[dict[str, Any]]) -> None:
         )
         print(
             "| class | queries | p50 ms | p95 ms | p99 ms | recall | false pos. | "
-            "scan p50 ms | scan p95 ms | scan recall | scan false pos. | speed-up at median |"
+            "scan p50 ms | scan p95 ms | scan recall | scan false pos. | speed-up at median | "
+            "time in SQL | statements |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, row in result["summary"].items():
             backend, scan = row["backend"], row["scan"]
             leaked = f" ({backend['private_leaked']} private!)" if backend["private_leaked"] else ""
@@ -244,7 +250,8 @@ def print_tables(results: list[dict[str, Any]]) -> None:
                 f"| {backend['p99_ms']:.1f} | {backend['recall']:.4f} | "
                 f"{backend['false_positives']:,}{leaked} | {scan['p50_ms']:.0f} | "
                 f"{scan['p95_ms']:.0f} | {scan['recall']:.3f} | {scan['false_positives']:,} | "
-                f"{row['speedup_at_median']:,.0f}× |"
+                f"{row['speedup_at_median']:,.0f}× | {backend['sql_share']:.0%} | "
+                f"≤ {backend['statements']} |"
             )
         for name, row in result["summary"].items():
             wrong = row["backend"]["queries_not_exact"]
