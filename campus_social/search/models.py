@@ -10,6 +10,8 @@ from django.db import models
 
 # Typeahead compares the start of a title, reading or romaji: this much of each is kept.
 PREFIX_KEY_CHARS = 100
+# Facet values are short codes ("kita", "3", "yes"); a longer one is cut to this.
+FACET_VALUE_MAX = 200
 
 
 class SearchEntry(models.Model):
@@ -52,7 +54,7 @@ class SearchFacet(models.Model):
 
     entry_id = models.BigIntegerField()
     name = models.CharField(max_length=40)
-    value = models.CharField(max_length=200)
+    value = models.CharField(max_length=FACET_VALUE_MAX)
 
     class Meta:
         indexes = [models.Index(fields=["entry_id", "name", "value"], name="search_facet_of_entry")]

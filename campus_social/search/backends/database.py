@@ -24,8 +24,10 @@ in their title, reading or romaji (the head), then of the rest.  Counts stop at 
 from __future__ import annotations
 
 import itertools
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -43,7 +45,12 @@ from campus_social.search.documents import (
     SearchResults,
 )
 from campus_social.search.highlight import highlight, snippet
-from campus_social.search.models import PREFIX_KEY_CHARS, SearchEntry, SearchFacet
+from campus_social.search.models import (
+    FACET_VALUE_MAX,
+    PREFIX_KEY_CHARS,
+    SearchEntry,
+    SearchFacet,
+)
 from campus_social.search.normalize import (
     ParsedQuery,
     Term,
@@ -186,6 +193,14 @@ class Without:
 Expr = Token | Phrase | AllOf | AnyOf | Without
 
 
+def _namespaces(expr: Expr) -> set[str]:
+    if isinstance(expr, Token | Phrase):
+        return set(expr.namespaces)
+    if isinstance(expr, Without):
+        return _namespaces(expr.wanted) | _namespaces(expr.unwanted)
+    return set().union(*(_namespaces(part) for part in expr.parts))
+
+
 def _grams(namespaces: tuple[str, ...], grams: list[str]) -> Expr:
     if len(grams) == 1:
         return Token(namespaces, grams[0])
@@ -230,11 +245,11 @@ def filter_expr(query: SearchQuery) -> Expr | None:
 
 
 class _Engine(Protocol):
-    # SQL answering the ids of the entries matching one parameter, the written expression.
-    match_sql: str
+    # The column the ids of the full-text table are in.
     id_column: str
 
-    def write(self, expr: Expr) -> str: ...
+    def select(self, expr: Expr) -> tuple[str, list[str]]:
+        """SQL answering the ids of the entries matching ``expr``, and its parameters."""
 
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None: ...
 
@@ -244,6 +259,9 @@ class _Engine(Protocol):
 
     def lock(self) -> None:
         """Let one transaction at a time write the index (ids are the last one plus one)."""
+
+    def reading(self) -> AbstractContextManager[object]:
+        """Around the queries of one search."""
 
     def after_rebuild(self) -> None: ...
 
@@ -260,6 +278,9 @@ class _Sqlite:
     match_sql = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
     id_column = "rowid"
     RUN_BREAK = "¦"  # a token no query term can be: not a letter, digit or Japanese
+
+    def select(self, expr: Expr) -> tuple[str, list[str]]:
+        return self.match_sql, [self.write(expr)]
 
     def _token(self, namespace: str, text: str, prefix: bool = False) -> str:
         return _quote_fts(LETTER[namespace] + text) + (" *" if prefix else "")
@@ -306,6 +327,9 @@ class _Sqlite:
     def lock(self) -> None:
         pass  # SQLite has one writer at a time already (transactions begin IMMEDIATE)
 
+    def reading(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
     def after_rebuild(self) -> None:
         # Merge the index into one segment: every later query reads fewer pages.
         with connection.cursor() as cursor:
@@ -317,10 +341,17 @@ def _quote_lexeme(text: str) -> str:
 
 
 class _Postgres:
-    """One tsvector per entry, its lexemes prefixed by their namespace's letter, GIN-indexed."""
+    """Two GIN-indexed tsvectors per entry, their lexemes prefixed by their namespace's letter:
+    ``head`` (title, reading, romaji) and ``rest`` (keywords and body), both with the tags.
 
-    match_sql = "SELECT id FROM search_fulltext WHERE terms @@ %s::tsquery"
+    A phrase is checked against the row's tsvector, and a description's is large: keeping the
+    head apart makes the title matches, which every search ranks first, cheap to check.  The
+    tags (who may find it, filters) go with every part of a query, so that each index scan
+    skips what the viewer may not find instead of listing it."""
+
     id_column = "id"
+    COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
+    COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
     WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
@@ -328,6 +359,7 @@ class _Postgres:
         return _quote_lexeme(LETTER[namespace] + text) + (":*" if prefix else "")
 
     def write(self, expr: Expr) -> str:
+        """``expr`` as one tsquery (its namespaces may lie in either column)."""
         if isinstance(expr, Token):
             options = [self._lexeme(ns, expr.text, expr.prefix) for ns in expr.namespaces]
         elif isinstance(expr, Phrase):
@@ -343,9 +375,50 @@ class _Postgres:
             return f"({self.write(expr.wanted)} & !{self.write(expr.unwanted)})"
         return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
-    def _tsvector(self, terms: dict[str, _Terms]) -> str:
+    def select(self, expr: Expr) -> tuple[str, list[str]]:
+        where, params = self._where(expr)
+        return f"SELECT id FROM search_fulltext WHERE {where}", params  # noqa: S608
+
+    def _where(self, expr: Expr) -> tuple[str, list[str]]:
+        if isinstance(expr, Without):
+            wanted, params = self._where(expr.wanted)
+            unwanted, more = self._condition(expr.unwanted, tags=None)
+            return f"{wanted} AND NOT {unwanted}", params + more
+        parts = expr.parts if isinstance(expr, AllOf) else (expr,)
+        tag_parts = tuple(part for part in parts if _namespaces(part) == {TAGS})
+        term_parts = tuple(part for part in parts if _namespaces(part) != {TAGS})
+        tags = self.write(AllOf(tag_parts)) if tag_parts else None
+        if not term_parts:
+            return ("head @@ %s::tsquery", [tags]) if tags else ("TRUE", [])
+        return self._condition(AllOf(term_parts), tags)
+
+    def _condition(self, expr: Expr, tags: str | None) -> tuple[str, list[str]]:
+        """``expr`` as SQL on the two columns, one tsquery per column where it can be, each
+        with the tags in it."""
+        columns = {self.COLUMN[ns] for ns in _namespaces(expr)}
+        if len(columns) == 1:
+            query = self.write(expr) + (f" & {tags}" if tags else "")
+            return f"{columns.pop()} @@ %s::tsquery", [query]
+        if isinstance(expr, Token | Phrase):
+            by_column: dict[str, list[str]] = {}
+            for ns in expr.namespaces:
+                by_column.setdefault(self.COLUMN[ns], []).append(ns)
+            expr = AnyOf(tuple(replace(expr, namespaces=tuple(ns)) for ns in by_column.values()))
+        if isinstance(expr, Without):
+            wanted, params = self._condition(expr.wanted, tags)
+            unwanted, more = self._condition(expr.unwanted, tags=None)
+            return f"({wanted} AND NOT {unwanted})", params + more
+        assert isinstance(expr, AllOf | AnyOf)
+        pieces = [self._condition(part, tags) for part in expr.parts]
+        joiner = " AND " if isinstance(expr, AllOf) else " OR "
+        return (
+            "(" + joiner.join(sql for sql, _ in pieces) + ")",
+            [param for _, params in pieces for param in params],
+        )
+
+    def _tsvector(self, terms: dict[str, _Terms], namespaces: Sequence[str]) -> str:
         positions: dict[str, list[int]] = {}
-        for namespace in NAMESPACES:
+        for namespace in namespaces:
             letter = LETTER[namespace]
             for text in terms[namespace].loose:
                 positions.setdefault(letter + text, [1])
@@ -365,8 +438,16 @@ class _Postgres:
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fulltext (id, terms) VALUES (%s, %s::tsvector)",
-                [(entry_id, self._tsvector(terms)) for entry_id, terms in rows],
+                "INSERT INTO search_fulltext (id, head, rest)"
+                " VALUES (%s, %s::tsvector, %s::tsvector)",
+                [
+                    (
+                        entry_id,
+                        self._tsvector(terms, self.COLUMN_NAMESPACES["head"]),
+                        self._tsvector(terms, self.COLUMN_NAMESPACES["rest"]),
+                    )
+                    for entry_id, terms in rows
+                ],
             )
 
     def delete(self, ids: Sequence[int]) -> None:
@@ -382,11 +463,35 @@ class _Postgres:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Searches never read the table through: checking a tsvector costs far more than the
+        planner believes, so "read on until a thousand match" looks cheap to it and is not.
+        With sequential scans off, matches come from the GIN indexes, and a page of a common
+        term from the primary key in order.  The setting lasts until the transaction ends: one
+        of its own, or the caller's, for which it is put back."""
+        if not connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+                yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+            )
+            before = cursor.fetchone()[0]
+            try:
+                yield
+            finally:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+
     def after_rebuild(self) -> None:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
         # (walk the ids in order and stop at a page).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_fulltext")
+            cursor.execute("ANALYZE search_searchentry")
+            cursor.execute("ANALYZE search_searchfacet")
 
 
 def _engine() -> _Engine:
@@ -519,7 +624,7 @@ class DatabaseBackend:
         for name, values in entry.facets.items():
             if name != "kind":
                 for value in dict.fromkeys(values):
-                    yield SearchFacet(entry_id=entry.id, name=name, value=value)
+                    yield SearchFacet(entry_id=entry.id, name=name, value=value[:FACET_VALUE_MAX])
 
     def _entry(self, entry_id: int, document: SearchDocument) -> SearchEntry:
         return SearchEntry(
@@ -543,13 +648,21 @@ class DatabaseBackend:
 
     def search(self, query: SearchQuery) -> SearchResults:
         parsed = parse_query(query.text)
+        filters = filter_expr(query)
+        if filters is None:
+            return SearchResults(
+                hits=[], total=0, total_capped=False, page=query.page, page_size=query.page_size
+            )
+        engine = _engine()
+        with engine.reading():
+            return self._search(engine, query, parsed, filters)
+
+    def _search(
+        self, engine: _Engine, query: SearchQuery, parsed: ParsedQuery, filters: Expr
+    ) -> SearchResults:
         nothing = SearchResults(
             hits=[], total=0, total_capped=False, page=query.page, page_size=query.page_size
         )
-        filters = filter_expr(query)
-        if filters is None:
-            return nothing
-        engine = _engine()
         tiers: list[Expr]
         if parsed:
             head = terms_expr(parsed.terms, (HEAD,))
@@ -579,17 +692,17 @@ class DatabaseBackend:
         self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
     ) -> list[int]:
         order = f" ORDER BY {engine.id_column}" if ordered else ""
+        matches, params = engine.select(expr)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"{engine.match_sql}{order} LIMIT %s OFFSET %s", [engine.write(expr), limit, offset]
-            )
+            cursor.execute(f"{matches}{order} LIMIT %s OFFSET %s", [*params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
     def _count(self, engine: _Engine, expr: Expr, *, cap: int) -> int:
+        matches, params = engine.select(expr)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM ({engine.match_sql} LIMIT %s) AS matched",  # noqa: S608
-                [engine.write(expr), cap],
+                f"SELECT count(*) FROM ({matches} LIMIT %s) AS matched",  # noqa: S608
+                [*params, cap],
             )
             return int(cursor.fetchone()[0])
 
@@ -599,11 +712,11 @@ class DatabaseBackend:
         """The capped total, whether it was capped, and the facet counts over those matches
         (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
         facets into Python would cost more than the whole search)."""
+        matches, params = engine.select(matched)
         with connection.cursor() as cursor:
-            matches = f"{engine.match_sql} LIMIT %s"
             cursor.execute(
-                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches}) GROUP BY name, value",  # noqa: S608
-                [engine.write(matched), COUNT_CAP],
+                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} LIMIT %s) GROUP BY name, value",  # noqa: S608
+                [*params, COUNT_CAP],
             )
             rows = cursor.fetchall()
         counters: dict[str, dict[str, int]] = {}
@@ -698,18 +811,28 @@ class DatabaseBackend:
     ) -> Iterator[tuple[int, str]]:
         """Entries whose ``column`` starts with ``start`` that the viewer may find, in key order,
         at most TYPEAHEAD_SCAN read."""
+        # Everything starting with ``start`` sorts between it and it followed by the last code
+        # point, compared by code point: SQLite's own comparison; on PostgreSQL the pattern
+        # operators, which compare bytes (whatever the collation) and which the pattern index
+        # Django makes beside the column's index is sorted by.
         if connection.vendor == "postgresql":
-            # LIKE 'start%' runs on the pattern index Django makes beside the column's index.
-            entries = SearchEntry.objects.filter(**{f"{column}__startswith": start})
+            at_least, below, order = "~>=~", "~<~", f"{column} USING ~<~"
         else:
-            # SQLite compares code points: everything starting with ``start`` sorts in between.
-            entries = SearchEntry.objects.filter(
-                **{f"{column}__gte": start, f"{column}__lt": start + "\U0010ffff"}
-            )
+            at_least, below, order = ">=", "<", column
+        sql = (
+            f"SELECT id, title, access FROM search_searchentry"  # noqa: S608
+            f" WHERE {column} {at_least} %s AND {column} {below} %s"
+        )
+        params: list[str | int] = [start, start + "\U0010ffff"]
         if kinds:
-            entries = entries.filter(kind__in=kinds)
-        for entry_id, title, entry_access in entries.order_by(column).values_list(
-            "id", "title", "access"
-        )[:TYPEAHEAD_SCAN]:
+            sql += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
+            params.extend(kinds)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY {order} LIMIT %s", [*params, TYPEAHEAD_SCAN])
+            rows = cursor.fetchall()
+        for entry_id, title, stored_access in rows:
+            entry_access = (
+                json.loads(stored_access) if isinstance(stored_access, str) else stored_access
+            )
             if access.intersection(entry_access):
                 yield entry_id, title
