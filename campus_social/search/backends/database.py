@@ -255,7 +255,8 @@ class _Engine(Protocol):
 
     def delete(self, ids: Sequence[int]) -> None: ...
 
-    def delete_all(self) -> None: ...
+    def begin_rebuild(self) -> None:
+        """Empty the index, to be filled again in this transaction."""
 
     def lock(self) -> None:
         """Let one transaction at a time write the index (ids are the last one plus one)."""
@@ -263,7 +264,8 @@ class _Engine(Protocol):
     def reading(self) -> AbstractContextManager[object]:
         """Around the queries of one search."""
 
-    def after_rebuild(self) -> None: ...
+    def after_rebuild(self) -> None:
+        """Ready the filled index for searching."""
 
 
 def _quote_fts(text: str) -> str:
@@ -320,7 +322,7 @@ class _Sqlite:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM search_fulltext WHERE rowid IN ({marks})", ids)  # noqa: S608
 
-    def delete_all(self) -> None:
+    def begin_rebuild(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
 
@@ -334,6 +336,11 @@ class _Sqlite:
         # Merge the index into one segment: every later query reads fewer pages.
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fulltext (search_fulltext) VALUES ('optimize')")
+
+
+def _grams_of(text: str, size: int) -> list[str]:
+    """The overlapping substrings of ``size`` characters (none when ``text`` is shorter)."""
+    return [text[i : i + size] for i in range(len(text) - size + 1)]
 
 
 def _quote_lexeme(text: str) -> str:
@@ -352,6 +359,10 @@ class _Postgres:
     id_column = "id"
     COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
     COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
+    # Japanese runs are indexed as their grams of two to this many characters: a query term up
+    # to this long is one lexeme, found in the GIN index alone, where a phrase of bigrams
+    # would have every candidate row's positions checked (the bulk of a search's time).
+    GRAM_MAX = 4
     WRITE_LOCK = 0x5EA4C8  # the advisory lock key of index writes
     POSITION_MAX = 16383  # PostgreSQL's limit; later bigrams of a very long text are left out
 
@@ -363,10 +374,14 @@ class _Postgres:
         if isinstance(expr, Token):
             options = [self._lexeme(ns, expr.text, expr.prefix) for ns in expr.namespaces]
         elif isinstance(expr, Phrase):
+            # The phrase's text, as the longest grams the index holds: one lexeme up to
+            # GRAM_MAX characters (no positions to check), else those grams side by side.
+            text = expr.texts[0] + "".join(gram[-1] for gram in expr.texts[1:])
+            grams = _grams_of(text, self.GRAM_MAX) or [text]
             options = [
-                "(" + " <-> ".join(self._lexeme(ns, text) for text in expr.texts) + ")"
-                for ns in expr.namespaces
+                " <-> ".join(self._lexeme(ns, gram) for gram in grams) for ns in expr.namespaces
             ]
+            options = [f"({option})" if len(grams) > 1 else option for option in options]
         elif isinstance(expr, AllOf):
             return "(" + " & ".join(self.write(part) for part in expr.parts) + ")"
         elif isinstance(expr, AnyOf):
@@ -422,23 +437,30 @@ class _Postgres:
             letter = LETTER[namespace]
             for text in terms[namespace].loose:
                 positions.setdefault(letter + text, [1])
-            # Bigram runs from position 3 on, one position left empty between runs.
+            # Runs from position 3 on, one position left empty between runs; each character's
+            # grams of two to GRAM_MAX characters at the character's position.
             position = 3
             for run in terms[namespace].runs:
                 if position + len(run) > self.POSITION_MAX:
                     break
-                for offset, text in enumerate(run):
-                    positions.setdefault(letter + text, []).append(position + offset)
+                text = run[0] + "".join(gram[-1] for gram in run[1:])
+                for size in range(2, self.GRAM_MAX + 1):
+                    for offset, gram in enumerate(_grams_of(text, size)):
+                        positions.setdefault(letter + gram, []).append(position + offset)
                 position += len(run) + 1
         return " ".join(
             f"{_quote_lexeme(lexeme)}:{','.join(map(str, sorted(set(at))[:256]))}"
             for lexeme, at in positions.items()
         )
 
+    def __init__(self) -> None:
+        # Where rows are written: the index, or during a rebuild a table beside it (see below).
+        self.table = "search_fulltext"
+
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fulltext (id, head, rest)"
+                f"INSERT INTO {self.table} (id, head, rest)"  # noqa: S608
                 " VALUES (%s, %s::tsvector, %s::tsvector)",
                 [
                     (
@@ -452,11 +474,18 @@ class _Postgres:
 
     def delete(self, ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fulltext WHERE id = ANY(%s)", [list(ids)])
+            cursor.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", [list(ids)])  # noqa: S608
 
-    def delete_all(self) -> None:
+    def begin_rebuild(self) -> None:
+        """Rows are first written to a temporary table, then copied into the index in id order:
+        a page of a common term then reads the table's pages one after the other."""
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fulltext")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE search_fulltext_rebuild"
+                " (id bigint, head tsvector, rest tsvector) ON COMMIT DROP"
+            )
+        self.table = "search_fulltext_rebuild"
 
     def lock(self) -> None:
         # Two transactions indexing at once would both take the same next id for a date.
@@ -489,6 +518,12 @@ class _Postgres:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
         # (walk the ids in order and stop at a page).
         with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_fulltext (id, head, rest)"
+                " SELECT id, head, rest FROM search_fulltext_rebuild ORDER BY id"
+            )
+            cursor.execute("DROP TABLE search_fulltext_rebuild")
+            self.table = "search_fulltext"
             cursor.execute("ANALYZE search_fulltext")
             cursor.execute("ANALYZE search_searchentry")
             cursor.execute("ANALYZE search_searchfacet")
@@ -555,7 +590,7 @@ class DatabaseBackend:
         with transaction.atomic():
             engine = _engine()
             engine.lock()
-            engine.delete_all()
+            engine.begin_rebuild()
             SearchFacet.objects.all().delete()
             SearchEntry.objects.all().delete()
             serials: dict[int, int] = {}  # the table is empty: every date starts at serial 0
@@ -688,20 +723,20 @@ class DatabaseBackend:
             facets=facets,
         )
 
-    def _ids(
-        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, ordered: bool = True
-    ) -> list[int]:
-        order = f" ORDER BY {engine.id_column}" if ordered else ""
+    def _ids(self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0) -> list[int]:
         matches, params = engine.select(expr)
         with connection.cursor() as cursor:
-            cursor.execute(f"{matches}{order} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(
+                f"{matches} ORDER BY {engine.id_column} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def _count(self, engine: _Engine, expr: Expr, *, cap: int) -> int:
         matches, params = engine.select(expr)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM ({matches} LIMIT %s) AS matched",  # noqa: S608
+                f"SELECT count(*) FROM ({matches} ORDER BY {engine.id_column} LIMIT %s) AS matched",  # noqa: S608
                 [*params, cap],
             )
             return int(cursor.fetchone()[0])
@@ -711,11 +746,13 @@ class DatabaseBackend:
     ) -> tuple[int, bool, dict[str, list[FacetValue]]]:
         """The capped total, whether it was capped, and the facet counts over those matches
         (counted by the database in the narrow ``SearchFacet`` rows: reading a thousand entries'
-        facets into Python would cost more than the whole search)."""
+        facets into Python would cost more than the whole search).  The matches counted are the
+        first ones in ranking order: on PostgreSQL that lets the planner walk the ids for a common
+        term and stop at the cap, rather than list every match from the index."""
         matches, params = engine.select(matched)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} LIMIT %s) GROUP BY name, value",  # noqa: S608
+                f"SELECT name, value, count(*) FROM search_searchfacet WHERE entry_id IN ({matches} ORDER BY {engine.id_column} LIMIT %s) GROUP BY name, value",  # noqa: S608
                 [*params, COUNT_CAP],
             )
             rows = cursor.fetchall()
@@ -725,9 +762,7 @@ class DatabaseBackend:
                 counters.setdefault(name, {})[str(value)] = int(count)
         # Every entry has one kind: the kinds' counts add up to the capped total.
         total = sum(counters.get("kind", {}).values())
-        capped = total == COUNT_CAP and bool(
-            self._ids(engine, matched, limit=1, offset=COUNT_CAP, ordered=False)
-        )
+        capped = total == COUNT_CAP and bool(self._ids(engine, matched, limit=1, offset=COUNT_CAP))
         facets = {
             name: [
                 FacetValue(value, count)
