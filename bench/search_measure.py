@@ -48,7 +48,6 @@ from campus_social.search.documents import (  # noqa: E402
 )
 
 PAGE_SIZE = 20  # what the search page shows
-FULL_PAGE_SIZE = 1000  # paging through a whole match set
 PLAIN_TABLE = "bench_plain_documents"
 VISITOR = frozenset({PUBLIC})
 # The backend measured; another one (a stand-in while developing the bench) by its dotted path.
@@ -153,16 +152,17 @@ def index_size() -> dict[str, Any]:
 # --- the backend -----------------------------------------------------------------------------
 
 
-def backend_matches(backend: SearchBackend, text: str) -> tuple[set[str], int]:
-    """Every key the backend finds for ``text`` (paged through), and how many pages it took."""
+def backend_matches(backend: SearchBackend, text: str, page_size: int) -> tuple[set[str], int]:
+    """Every key the backend finds for ``text`` (paged through), and how many pages it took.
+    Large pages: a deep page costs the database about as much as reading every match."""
     found: set[str] = set()
     page = 1
     while True:
         results = backend.search(
-            SearchQuery(text=text, access=VISITOR, page=page, page_size=FULL_PAGE_SIZE)
+            SearchQuery(text=text, access=VISITOR, page=page, page_size=page_size)
         )
         found.update(f"{hit.kind}:{hit.object_id}" for hit in results.hits)
-        if len(results.hits) < FULL_PAGE_SIZE:
+        if len(results.hits) < page_size:
             return found, page
         page += 1
 
@@ -280,9 +280,10 @@ def measure_query(
     *,
     repeat: int,
     scan_repeat: int,
+    full_page_size: int,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    found, pages = backend_matches(backend, text)
+    found, pages = backend_matches(backend, text, full_page_size)
     full_seconds = time.perf_counter() - started
     run = first_page(backend, text)
     run()  # warm-up
@@ -315,6 +316,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--scan-repeat", type=int, default=3)
+    parser.add_argument("--full-page-size", type=int, default=10_000)
     args = parser.parse_args()
 
     vendor = connection.vendor
@@ -345,6 +347,7 @@ def main() -> None:
                         private,
                         repeat=args.repeat,
                         scan_repeat=args.scan_repeat,
+                        full_page_size=args.full_page_size,
                     )
                 )
                 bar.update()
