@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-browser check lint format types imports migrations-check messages browser-deps bench bench-chat clean
+.PHONY: help install run test test-unit test-browser check lint format types imports migrations-check messages browser-deps bench bench-chat bench-search clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -74,10 +74,15 @@ browser-deps: ## Install Debian's chromium and Japanese fonts for the browser te
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
 	  else echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
-bench: bench-chat ## Every benchmark (docs/benchmarks.md); results in var/bench/
+bench: bench-chat bench-search ## Every benchmark (docs/benchmarks.md); results in var/bench/
 
 bench-chat: install ## Chat delivery under load: Daphne (in-memory, Redis, 2×Redis) vs a bare websockets server
 	$(PY) bench/run_chat.py
+
+# e.g. make bench-search BENCH_SEARCH_ARGS="--documents 5000 --databases sqlite" for a quick run
+BENCH_SEARCH_ARGS ?=
+bench-search: install ## Search at 100,000 documents: SQLite and PostgreSQL against known matches and a LIKE scan
+	$(PY) bench/run_search.py $(BENCH_SEARCH_ARGS)
 
 clean: ## Remove the virtualenv, caches and the local database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var/campus.sqlite3* var/media var/static
