@@ -613,7 +613,7 @@ def _engine() -> _Engine:
     raise NotImplementedError(f"database search does not support {connection.vendor}")
 
 
-def _id_in(column: str, ids: Sequence[int]) -> tuple[str, list[object]]:
+def _id_in(column: str, ids: Sequence[int]) -> tuple[str, list[int | list[int]]]:
     """``column`` among ``ids``: one array parameter on PostgreSQL (a thousand literals cost
     more to parse and plan than the lookup itself), a list of them on SQLite."""
     if connection.vendor == "postgresql":
@@ -828,7 +828,7 @@ class DatabaseBackend:
         """The ids matching ``expr`` in order, from ``offset``, only those past ``after``."""
         matches, params = engine.select(expr)
         sql: str = matches
-        values: list[object] = list(params)
+        values: list[str | int] = list(params)
         if after is not None:
             sql += f" AND {engine.id_column} > %s"
             values.append(after)
