@@ -247,6 +247,10 @@ def filter_expr(query: SearchQuery) -> Expr | None:
 class _Engine(Protocol):
     # The column the ids of the full-text table are in.
     id_column: str
+    # Whether a capped search's page is cut from the counted matches (``_capped_page_ids``)
+    # rather than read tier by tier: the cheaper way where walking a tier in order may check
+    # every row (PostgreSQL), not where a term's list is read in order anyway (FTS5).
+    pages_from_counted: bool
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
         """SQL answering the ids of the entries matching ``expr``, and its parameters."""
@@ -290,6 +294,7 @@ class _Sqlite:
 
     match_sql = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
     id_column = "rowid"
+    pages_from_counted = False
     RUN_BREAK = "¦"  # a token no query term can be: not a letter, digit or Japanese
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
@@ -377,6 +382,7 @@ class _Postgres:
     skips what the viewer may not find instead of listing it."""
 
     id_column = "id"
+    pages_from_counted = True
     COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
     COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
     # Japanese runs are indexed as their grams of two to this many characters: a query term up
@@ -800,8 +806,10 @@ class DatabaseBackend:
             suggestions = self._suggestions(engine, parsed, query, filters) if parsed else []
             return replace(nothing, suggestions=suggestions)
 
-        if capped:
+        if capped and engine.pages_from_counted:
             ids = self._capped_page_ids(engine, tiers, query, found)
+        elif capped:
+            ids = self._page_ids(engine, tiers, query)
         else:
             # Every match is in hand, in ranking order: ask which are head matches, and cut the
             # page from them here (no tier is walked looking for matches that are not there).
