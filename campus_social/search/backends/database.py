@@ -483,6 +483,7 @@ class _Postgres:
         # Where rows are written: the index, or during a rebuild a table beside it (see below).
         self.table = "search_fulltext"
         self.rows = 1.0  # the table's rows, as the statistics have it (read by ``reading``)
+        self.before: dict[str, str] = {"cpu_operator_cost": "0.0025"}  # settings before it
 
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
@@ -520,7 +521,18 @@ class _Postgres:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
 
     # Settings a search steers the planner with, put back when it ends.
-    SETTINGS = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan")
+    SETTINGS = (
+        "enable_seqscan",
+        "enable_indexscan",
+        "enable_bitmapscan",
+        "cpu_operator_cost",
+        "max_parallel_workers_per_gather",
+    )
+    # What checking a row's tsvector costs the planner, in its units (PostgreSQL's default is
+    # 0.0025, as cheap as comparing two integers): at that price it lists one term's matches
+    # from its index and checks every one against the others' (every row's terms read), where
+    # intersecting each term's matches in the indexes costs a tenth of the time.
+    OPERATOR_COST = "0.5"
     # Walking the ids checks about COUNT_CAP / share rows, each costing about this many times
     # what listing one match from the index and sorting it costs (measured at 100,000 rows).
     WALK_COST_RATIO = 25
@@ -554,21 +566,28 @@ class _Postgres:
                 "SELECT "  # noqa: S608 (only placeholders are joined in)
                 + ", ".join(["current_setting(%s)"] * len(self.SETTINGS))
                 + ", set_config('enable_seqscan', 'off', true),"
+                # Workers cost more to start than a search's few milliseconds of work.
+                " set_config('max_parallel_workers_per_gather', '0', true),"
                 " (SELECT reltuples FROM pg_class WHERE oid = 'search_fulltext'::regclass)",
                 list(self.SETTINGS),
             )
             row = cursor.fetchone()
         self.rows = max(float(row[-1]), 1.0)
-        return dict(zip(self.SETTINGS, row[: len(self.SETTINGS)], strict=True))
+        self.before = dict(zip(self.SETTINGS, row[: len(self.SETTINGS)], strict=True))
+        return self.before
 
     def plan(self, *, walk: bool | None) -> None:
+        """Listing matches (not ``walk``) also prices checks as they cost (``OPERATOR_COST``);
+        the planner's own choice (None) has the price it had."""
         index_scan = "off" if walk is False else "on"
         bitmap_scan = "off" if walk else "on"
+        operator_cost = self.OPERATOR_COST if walk is False else self.before["cpu_operator_cost"]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('enable_indexscan', %s, true),"
-                " set_config('enable_bitmapscan', %s, true)",
-                [index_scan, bitmap_scan],
+                " set_config('enable_bitmapscan', %s, true),"
+                " set_config('cpu_operator_cost', %s, true)",
+                [index_scan, bitmap_scan, operator_cost],
             )
 
     def plan_for(self, expr: Expr) -> None:
