@@ -527,6 +527,7 @@ class _Postgres:
         "enable_bitmapscan",
         "cpu_operator_cost",
         "max_parallel_workers_per_gather",
+        "jit",
     )
     # What checking a row's tsvector costs the planner, in its units (PostgreSQL's default is
     # 0.0025, as cheap as comparing two integers): at that price it lists one term's matches
@@ -568,6 +569,8 @@ class _Postgres:
                 + ", set_config('enable_seqscan', 'off', true),"
                 # Workers cost more to start than a search's few milliseconds of work.
                 " set_config('max_parallel_workers_per_gather', '0', true),"
+                # Nor is compiling worth it (the checks' price would have it compile).
+                " set_config('jit', 'off', true),"
                 " (SELECT reltuples FROM pg_class WHERE oid = 'search_fulltext'::regclass)",
                 list(self.SETTINGS),
             )
