@@ -247,6 +247,10 @@ def filter_expr(query: SearchQuery) -> Expr | None:
 class _Engine(Protocol):
     # The column the ids of the full-text table are in.
     id_column: str
+    # Whether a capped search's page is cut from the counted matches (``_capped_page_ids``)
+    # rather than read tier by tier: the cheaper way where walking a tier in order may check
+    # every row (PostgreSQL), not where a term's list is read in order anyway (FTS5).
+    pages_from_counted: bool
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
         """SQL answering the ids of the entries matching ``expr``, and its parameters."""
@@ -267,6 +271,17 @@ class _Engine(Protocol):
     def after_rebuild(self) -> None:
         """Ready the filled index for searching."""
 
+    def plan(self, *, walk: bool | None) -> None:
+        """How the next queries read their matches: walking the ids in order and checking each
+        row until enough match (``walk``), listing every match from the full-text index and
+        sorting them (not ``walk``), or as the engine's planner likes (None)."""
+
+    def plan_for(self, expr: Expr) -> None:
+        """``plan`` the cheaper way for the first ``COUNT_CAP`` matches of ``expr``."""
+
+    def settle(self) -> None:
+        """After a rebuild's transaction: let searches read the index at its fastest."""
+
 
 def _quote_fts(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
@@ -279,6 +294,7 @@ class _Sqlite:
 
     match_sql = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
     id_column = "rowid"
+    pages_from_counted = False
     RUN_BREAK = "¦"  # a token no query term can be: not a letter, digit or Japanese
 
     def select(self, expr: Expr) -> tuple[str, list[str]]:
@@ -332,6 +348,15 @@ class _Sqlite:
     def reading(self) -> AbstractContextManager[object]:
         return nullcontext()
 
+    def plan(self, *, walk: bool | None) -> None:
+        pass  # FTS5 always reads a term's document list in rowid order
+
+    def plan_for(self, expr: Expr) -> None:
+        pass
+
+    def settle(self) -> None:
+        pass
+
     def after_rebuild(self) -> None:
         # Merge the index into one segment: every later query reads fewer pages.
         with connection.cursor() as cursor:
@@ -357,6 +382,7 @@ class _Postgres:
     skips what the viewer may not find instead of listing it."""
 
     id_column = "id"
+    pages_from_counted = True
     COLUMN = {HEAD: "head", READING: "head", ROMAJI: "head", TAGS: "head", REST: "rest"}
     COLUMN_NAMESPACES = {"head": (HEAD, READING, ROMAJI, TAGS), "rest": (REST, TAGS)}
     # Japanese runs are indexed as their grams of two to this many characters: a query term up
@@ -456,6 +482,8 @@ class _Postgres:
     def __init__(self) -> None:
         # Where rows are written: the index, or during a rebuild a table beside it (see below).
         self.table = "search_fulltext"
+        self.rows = 1.0  # the table's rows, as the statistics have it (read by ``reading``)
+        self.before: dict[str, str] = {"cpu_operator_cost": "0.0025"}  # settings before it
 
     def insert(self, rows: Sequence[tuple[int, dict[str, _Terms]]]) -> None:
         with connection.cursor() as cursor:
@@ -492,27 +520,96 @@ class _Postgres:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITE_LOCK])
 
+    # Settings a search steers the planner with, put back when it ends.
+    SETTINGS = (
+        "enable_seqscan",
+        "enable_indexscan",
+        "enable_bitmapscan",
+        "cpu_operator_cost",
+        "max_parallel_workers_per_gather",
+        "jit",
+    )
+    # What checking a row's tsvector costs the planner, in its units (PostgreSQL's default is
+    # 0.0025, as cheap as comparing two integers): at that price it lists one term's matches
+    # from its index and checks every one against the others' (every row's terms read), where
+    # intersecting each term's matches in the indexes costs a tenth of the time.
+    OPERATOR_COST = "0.5"
+    # Walking the ids checks about COUNT_CAP / share rows, each costing about this many times
+    # what listing one match from the index and sorting it costs (measured at 100,000 rows).
+    WALK_COST_RATIO = 25
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Searches never read the table through: checking a tsvector costs far more than the
         planner believes, so "read on until a thousand match" looks cheap to it and is not.
-        With sequential scans off, matches come from the GIN indexes, and a page of a common
-        term from the primary key in order.  The setting lasts until the transaction ends: one
-        of its own, or the caller's, for which it is put back."""
+        With sequential scans off, matches come from the GIN indexes or the primary key in
+        order, whichever ``plan`` chose.  The settings last until the transaction ends: one of
+        its own, or the caller's, for which they are put back."""
         if not connection.in_atomic_block:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            with transaction.atomic():
+                self._begin_reading()
                 yield
             return
+        before = self._begin_reading()
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(before)),
+                    [value for pair in before.items() for value in pair],
+                )
+
+    def _begin_reading(self) -> dict[str, str]:
+        """Sequential scans off; the settings as they were, and how many rows the table holds."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+                "SELECT "  # noqa: S608 (only placeholders are joined in)
+                + ", ".join(["current_setting(%s)"] * len(self.SETTINGS))
+                + ", set_config('enable_seqscan', 'off', true),"
+                # Workers cost more to start than a search's few milliseconds of work.
+                " set_config('max_parallel_workers_per_gather', '0', true),"
+                # Nor is compiling worth it (the checks' price would have it compile).
+                " set_config('jit', 'off', true),"
+                " (SELECT reltuples FROM pg_class WHERE oid = 'search_fulltext'::regclass)",
+                list(self.SETTINGS),
             )
-            before = cursor.fetchone()[0]
-            try:
-                yield
-            finally:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+            row = cursor.fetchone()
+        self.rows = max(float(row[-1]), 1.0)
+        self.before = dict(zip(self.SETTINGS, row[: len(self.SETTINGS)], strict=True))
+        return self.before
+
+    def plan(self, *, walk: bool | None) -> None:
+        """Listing matches (not ``walk``) also prices checks as they cost (``OPERATOR_COST``);
+        the planner's own choice (None) has the price it had."""
+        index_scan = "off" if walk is False else "on"
+        bitmap_scan = "off" if walk else "on"
+        operator_cost = self.OPERATOR_COST if walk is False else self.before["cpu_operator_cost"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_indexscan', %s, true),"
+                " set_config('enable_bitmapscan', %s, true),"
+                " set_config('cpu_operator_cost', %s, true)",
+                [index_scan, bitmap_scan, operator_cost],
+            )
+
+    def plan_for(self, expr: Expr) -> None:
+        """Walk the ids only for a very common term: listing its matches costs more than
+        checking the rows up to the thousandth.  The planner's own estimate of the matches
+        (from the tsvector statistics) decides; its choice of plan does not."""
+        matches, params = self.select(expr)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {matches}", params)
+            estimate = _plan_rows(cursor.fetchone()[0])
+        self.plan(walk=estimate * estimate > self.WALK_COST_RATIO * COUNT_CAP * self.rows)
+
+    def settle(self) -> None:
+        """VACUUM marks the rewritten pages all-visible (the facet counts then read their index
+        alone) and merges the GIN indexes' pending entries.  Not inside a transaction."""
+        if connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) search_fulltext, search_searchfacet")
 
     def after_rebuild(self) -> None:
         # Fresh statistics let the planner tell a rare term (use the index) from a common one
@@ -529,12 +626,27 @@ class _Postgres:
             cursor.execute("ANALYZE search_searchfacet")
 
 
+def _plan_rows(explained: object) -> float:
+    """The estimated rows of an ``EXPLAIN (FORMAT JSON)`` answer."""
+    plans = json.loads(explained) if isinstance(explained, str) else explained
+    assert isinstance(plans, list)
+    return float(plans[0]["Plan"]["Plan Rows"])
+
+
 def _engine() -> _Engine:
     if connection.vendor == "postgresql":
         return _Postgres()
     if connection.vendor == "sqlite":
         return _Sqlite()
     raise NotImplementedError(f"database search does not support {connection.vendor}")
+
+
+def _id_in(column: str, ids: Sequence[int]) -> tuple[str, list[int | list[int]]]:
+    """``column`` among ``ids``: one array parameter on PostgreSQL (a thousand literals cost
+    more to parse and plan than the lookup itself), a list of them on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -599,6 +711,7 @@ class DatabaseBackend:
                 done += len(batch)
                 on_progress(done)
             engine.after_rebuild()
+        engine.settle()
         return SearchEntry.objects.count()
 
     def _write(
@@ -715,7 +828,9 @@ class DatabaseBackend:
             suggestions = self._suggestions(engine, parsed, query, filters) if parsed else []
             return replace(nothing, suggestions=suggestions)
 
-        if capped:
+        if capped and engine.pages_from_counted:
+            ids = self._capped_page_ids(engine, tiers, query, found)
+        elif capped:
             ids = self._page_ids(engine, tiers, query)
         else:
             # Every match is in hand, in ranking order: ask which are head matches, and cut the
@@ -737,12 +852,19 @@ class DatabaseBackend:
             facets=facets,
         )
 
-    def _ids(self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0) -> list[int]:
+    def _ids(
+        self, engine: _Engine, expr: Expr, *, limit: int, offset: int = 0, after: int | None = None
+    ) -> list[int]:
+        """The ids matching ``expr`` in order, from ``offset``, only those past ``after``."""
         matches, params = engine.select(expr)
+        sql: str = matches
+        values: list[str | int] = list(params)
+        if after is not None:
+            sql += f" AND {engine.id_column} > %s"
+            values.append(after)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{matches} ORDER BY {engine.id_column} LIMIT %s OFFSET %s",
-                [*params, limit, offset],
+                f"{sql} ORDER BY {engine.id_column} LIMIT %s OFFSET %s", [*values, limit, offset]
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -764,10 +886,40 @@ class DatabaseBackend:
             return [i for i in self._ids(engine, expr, limit=len(ids)) if i in wanted]
         # PostgreSQL fetches the listed rows by their key and checks only those.
         matches, params = engine.select(expr)
-        marks = ", ".join(["%s"] * len(ids))
+        where, more = _id_in(engine.id_column, ids)
         with connection.cursor() as cursor:
-            cursor.execute(f"{matches} AND {engine.id_column} IN ({marks})", [*params, *ids])
+            cursor.execute(f"{matches} AND {where} ORDER BY {engine.id_column}", [*params, *more])
             return [row[0] for row in cursor.fetchall()]
+
+    def _capped_page_ids(
+        self, engine: _Engine, tiers: list[Expr], query: SearchQuery, found: list[int]
+    ) -> list[int]:
+        """One page when there are more matches than ``found`` (the first ``COUNT_CAP`` in
+        ranking order).  The title matches among ``found`` are the first title matches of all,
+        and the others the first of the rest: a page within them is cut from them.  Only when
+        ``found`` holds too few title matches are later ones asked for — few there are then, so
+        they are listed from the index rather than walked to through every other match.  A
+        page further on is read tier by tier (``_page_ids``)."""
+        offset = (query.page - 1) * query.page_size
+        end = offset + query.page_size
+        if len(tiers) == 1:
+            return found[offset:end] if end <= len(found) else self._page_ids(engine, tiers, query)
+        heads = self._among(engine, tiers[0], found)
+        if len(heads) < end:
+            engine.plan(walk=False)
+            later = self._ids(engine, tiers[0], limit=end - len(heads), after=found[-1])
+            engine.plan(walk=None)
+            heads.extend(later)
+            if len(heads) == end:
+                return heads[offset:end]
+            # ``heads`` is now every title match: the page goes on into the rest.
+            head_set = set(heads)
+            rest = [i for i in found if i not in head_set]
+            if end - len(heads) > len(rest):
+                return self._page_ids(engine, tiers, query)
+            ordered = heads + rest
+            return ordered[offset:end]
+        return heads[offset:end]
 
     def _counts(
         self, engine: _Engine, matched: Expr
@@ -777,17 +929,19 @@ class DatabaseBackend:
         reading a thousand entries' facets into Python would cost more than the whole search).
         Taking the first in ranking order lets PostgreSQL's planner walk the ids for a common
         term and stop at the cap, rather than list every match from the index."""
+        engine.plan_for(matched)
         found = self._ids(engine, matched, limit=COUNT_CAP + 1)
+        engine.plan(walk=None)
         capped = len(found) > COUNT_CAP
         found = found[:COUNT_CAP]
         if not found:
             return found, capped, {}
-        marks = ", ".join(["%s"] * len(found))
+        where, params = _id_in("entry_id", found)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT name, value, count(*) FROM search_searchfacet"  # noqa: S608
-                f" WHERE entry_id IN ({marks}) GROUP BY name, value",
-                found,
+                f" WHERE {where} GROUP BY name, value",
+                params,
             )
             rows = cursor.fetchall()
         counters: dict[str, dict[str, int]] = {}

@@ -171,8 +171,9 @@ def test_a_search_costs_the_same_queries_however_many_match(django_assert_num_qu
     query = SearchQuery(text="英会話", access=frozenset({PUBLIC}), page_size=20)
 
     # The count and facets, the page's title matches, its other matches, and their entries;
-    # on PostgreSQL the planner's setting is also changed and put back (in the test's transaction).
-    with django_assert_num_queries(4 if connection.vendor == "sqlite" else 6):
+    # on PostgreSQL the planner's settings are also changed and put back (in the test's
+    # transaction), and the matches estimated to choose the count's plan, which is then undone.
+    with django_assert_num_queries(4 if connection.vendor == "sqlite" else 9):
         results = backend.search(query)
 
     assert len(results.hits) == min(20, 2 * matching)
@@ -198,3 +199,33 @@ def test_operators_can_look_at_the_index_in_the_admin_but_not_change_it(settings
     assert (
         client.post(reverse("admin:search_searchentry_delete", args=[entry.pk])).status_code == 403
     )
+
+
+@pytest.mark.parametrize("title_matches_at", ["first", "after the counted matches"])
+def test_past_the_count_cap_title_matches_still_come_first_on_every_page(
+    monkeypatch, title_matches_at
+):
+    monkeypatch.setattr("campus_social.search.backends.database.COUNT_CAP", 10)
+    backend = DatabaseBackend()
+    # Thirty description matches, soonest first; two title matches either before them all or
+    # after the first ten (the ones a capped search counts).
+    title_day = -1 if title_matches_at == "first" else 20
+    bodies = [
+        doc(n, f"講座 {n}", body="英会話", rank_date=START + timedelta(days=n)) for n in range(30)
+    ]
+    titles = [
+        doc(100 + n, f"英会話 {n}", rank_date=START + timedelta(days=title_day, hours=n))
+        for n in range(2)
+    ]
+    backend.index(bodies + titles)
+
+    pages = [
+        backend.search(
+            SearchQuery(text="英会話", access=frozenset({PUBLIC}), page=page, page_size=5)
+        )
+        for page in range(1, 8)
+    ]
+
+    assert all(page.total == 10 and page.total_capped for page in pages)
+    shown = [hit.title for page in pages for hit in page.hits]
+    assert shown == ["英会話 0", "英会話 1"] + [f"講座 {n}" for n in range(30)]
