@@ -269,3 +269,26 @@ async def websockets() -> AsyncIterator[Callable[..., WebsocketCommunicator]]:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+class _SearchDown:
+    """A search engine that cannot be reached (Elasticsearch lies outside the project): every
+    call fails as the Elasticsearch backend does when its cluster is down."""
+
+    def _unavailable(self, *args: Any, **kwargs: Any) -> Any:
+        from campus_social.search.backends import SearchUnavailable
+
+        raise SearchUnavailable()
+
+    search = suggest = index = remove = rebuild = _unavailable
+
+
+@pytest.fixture
+def search_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search answers ``SearchUnavailable`` (503) from here on, for the rest of the test."""
+    from campus_social.search import services
+
+    monkeypatch.setattr(services, "backend", _SearchDown)

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from campus_social.search import services as search_services
-from campus_social.search.backends import SearchUnavailable
 from communities.models import Circle
 from tests.communities.factories import make_circle
 from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
@@ -201,17 +200,7 @@ def test_odd_words_answer_a_page(client, town, words):
     assert client.get(SEARCH, {"q": words}).status_code == 200
 
 
-class _Down:
-    def search(self, query):
-        raise SearchUnavailable()
-
-    def suggest(self, text, **kwargs):
-        raise SearchUnavailable()
-
-
-def test_the_page_explains_when_search_is_down(client, monkeypatch):
-    monkeypatch.setattr(search_services, "backend", lambda: _Down())
-
+def test_the_page_explains_when_search_is_down(client, search_down):
     response = _english(client).get(SEARCH, {"q": "書道"})
 
     assert response.status_code == 503
@@ -275,9 +264,7 @@ def test_the_audience_filter_names_everyone_once(client):
     assert "すべての対象" in audience
 
 
-def test_the_catalogue_explains_when_search_is_down(client, monkeypatch, town):
-    monkeypatch.setattr(search_services, "backend", lambda: _Down())
-
+def test_the_catalogue_explains_when_search_is_down(client, town, search_down):
     assert client.get(CATALOGUE).status_code == 200  # no words: no search needed
     response = _english(client).get(CATALOGUE, {"q": "料理"})
     assert response.status_code == 503

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campus_social.search import services as search_services
-from campus_social.search.backends import SearchUnavailable
 from communities.models import Circle
 from tests.communities.factories import make_circle
 from tests.courses.factories import CourseFactory, LecturerFactory, OfferingFactory
@@ -297,19 +296,7 @@ def test_a_page_past_the_last_answers_404(client, town):
 # --- The search engine down ----------------------------------------------------------------------
 
 
-class _Down:
-    """The search cluster unreachable: every call fails as the Elasticsearch backend would."""
-
-    def search(self, query):
-        raise SearchUnavailable()
-
-    def suggest(self, text, **kwargs):
-        raise SearchUnavailable()
-
-
-def test_search_answers_503_with_a_message_when_the_engine_is_down(client, monkeypatch):
-    monkeypatch.setattr(search_services, "backend", lambda: _Down())
-
+def test_search_answers_503_with_a_message_when_the_engine_is_down(client, search_down):
     for url in (URL, SUGGEST):
         response = client.get(url, {"q": "書道"}, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 503

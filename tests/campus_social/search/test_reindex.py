@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from campus_social.search import services
-from campus_social.search.backends import SearchUnavailable
 from courses.models import Offering
 from tests.communities.factories import make_circle
 from tests.courses.factories import CourseFactory, OfferingFactory
@@ -55,17 +54,9 @@ def test_running_it_again_changes_nothing_but_what_the_database_changed():
     assert titles("太極拳") == set()
 
 
-class _Down:
-    """A search engine that cannot be reached (Elasticsearch lies outside the project)."""
-
-    def rebuild(self, documents, *, on_progress=lambda done: None):
-        raise SearchUnavailable()
-
-
-def test_an_unreachable_search_engine_fails_with_a_clear_message(monkeypatch, settings):
+def test_an_unreachable_search_engine_fails_with_a_clear_message(settings, search_down):
     settings.LANGUAGE_CODE = "en"
     OfferingFactory()
-    monkeypatch.setattr(services, "backend", lambda: _Down())
 
     with pytest.raises(CommandError, match=r"The search index was not rebuilt: .*not available"):
         reindex()
