@@ -7,8 +7,8 @@ match by brute force over the generated documents, implementing the documented s
 - a Japanese term matches a document when its folded text is a substring of a Japanese run of
   one of the text fields (title, reading, keywords, body) — one character is that character
   anywhere in such a run, a longer term its characters next to each other in one run; when the
-  term has kanji, its reading (``reading_of``) as a substring of a run of the reading field
-  matches too;
+  term of two or more characters has kanji, its reading (``reading_of``) as a substring of a
+  run of the reading field matches too;
 - a word term matches when the English stem of a word of a text field equals its stem, or
   starts with it when the term is a prefix term (three characters or more), or when a romaji
   word of the title's reading (``romaji_words``) equals its romaji key (or starts with it);

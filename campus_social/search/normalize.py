@@ -184,8 +184,8 @@ class Term:
     """One thing a query asks for; a document must match every term of the query.
 
     A Japanese term (``japanese``) matches its character (one character) or its bigrams as a
-    phrase in any text field, or, when it has kanji, its ``reading`` (hiragana) in the reading
-    field.  A word term matches a word stem equal to ``stem`` — or starting with it, when
+    phrase in any text field, or — when it is two or more characters with kanji among them —
+    its ``reading`` (hiragana) in the reading field.  A word term matches a word stem equal to ``stem`` — or starting with it, when
     ``prefix`` — in any text field, or a romaji word equal to (or starting with) ``romaji``.
     ``text`` is the folded term itself, for highlighting.
     """
@@ -226,7 +226,10 @@ def parse_query(raw: str) -> ParsedQuery:
     terms: list[Term] = []
     for run in runs(folded):
         if run.japanese:
-            reading = reading_of(run.text) if any(is_kanji(c) for c in run.text) else ""
+            # A word in kanji also looks for its reading (散歩 → さんぽ); a single kanji does not:
+            # its reading (菜 → な) is a syllable found inside any number of other words.
+            is_word = len(run.text) > 1 and any(is_kanji(c) for c in run.text)
+            reading = reading_of(run.text) if is_word else ""
             terms.append(Term(text=run.text, japanese=True, reading=reading))
         else:
             terms.append(

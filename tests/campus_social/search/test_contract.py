@@ -161,6 +161,18 @@ def test_a_kanji_query_finds_a_name_written_in_kana_through_its_reading(search_b
     assert titles(search_backend, "サンポ") == ["東山さんぽの会"]
 
 
+def test_a_single_kanji_is_not_looked_for_by_its_reading(search_backend):
+    # 菜 reads な: looking for that among readings would find みなとまち and every other な.
+    search_backend.index(
+        [
+            doc(1, "はじめての家庭菜園", reading="はじめてのかていさいえん"),
+            doc(2, "港町の歴史", reading="みなとまちのれきし"),
+        ]
+    )
+
+    assert titles(search_backend, "菜") == ["はじめての家庭菜園"]
+
+
 # --- English ----------------------------------------------------------------------------------------
 
 
